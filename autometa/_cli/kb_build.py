@@ -1,0 +1,64 @@
+"""``autometa kb build``: run (or resume) the evaluation campaign on a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+__all__ = ["build_command"]
+
+
+def build_command(
+    out: Path = typer.Option(..., "--out", help="Campaign folder (created or resumed)."),
+    corpus: Path = typer.Option(Path("../shared/data/datasets.csv"), "--corpus",
+                                help="Index CSV of the corpus (like shared/data/datasets.csv)."),
+    configs: int = typer.Option(24, "--configs", help="Sampled configurations per algorithm."),
+    folds: int = typer.Option(3, "--folds", help="Cross-validation folds."),
+    max_rows: int = typer.Option(2000, "--max-rows", help="Row cap per dataset (0: none)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per fit (0: none)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of sampling, folds and models."),
+    jobs: int = typer.Option(-1, "--jobs", help="Local worker processes (-1: all cores)."),
+    scheduler: str | None = typer.Option(None, "--scheduler",
+                                         help="Dask scheduler address to scale out to."),
+    datasets: list[str] | None = typer.Option(None, "--dataset",
+                                              help="Only this dataset id (repeatable)."),
+    max_tasks: int | None = typer.Option(None, "--max-tasks", help="Stop after N tasks."),
+    time_budget: float | None = typer.Option(None, "--time-budget",
+                                             help="Submit no new task after S seconds."),
+    kb_out: Path | None = typer.Option(None, "--kb-out",
+                                       help="Also write the results as a knowledge base."),
+) -> None:
+    """Evaluate the portfolio on a corpus: resumable, deterministic, journaled as it goes."""
+    from knowledge_base.campaign import Campaign, CampaignSettings, CampaignSettingsMismatch, Corpus
+
+    console = Console(stderr=True)
+    try:
+        settings = CampaignSettings(n_configs=configs, n_folds=folds,
+                                    max_rows=max_rows or None, time_limit=time_limit or None,
+                                    seed=seed)
+        campaign = Campaign(out, Corpus(corpus), settings)
+    except (CampaignSettingsMismatch, FileNotFoundError, ValueError, KeyError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    columns = (TextColumn("[bold]campaign"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        bar = progress.add_task("evaluations", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total)
+
+        summary = campaign.run(n_jobs=jobs, scheduler=scheduler, dataset_ids=datasets or None,
+                               max_tasks=max_tasks, time_budget=time_budget, on_result=update)
+    campaign.compact()
+    console.print(f"completed {summary['completed']} of {summary['pending_before']} pending "
+                  f"configuration x dataset tasks ({summary['records']} fold records)")
+    if kb_out is not None:
+        from knowledge_base.campaign import compute_metafeatures
+
+        metafeatures = compute_metafeatures(campaign.corpus, out / "metafeatures.parquet")
+        campaign.to_knowledge_base(metafeatures=metafeatures).save(kb_out)
+        console.print(f"knowledge base written to {kb_out}")

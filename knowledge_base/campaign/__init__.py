@@ -1,0 +1,20 @@
+"""The evaluation campaign: the portfolio cross-validated on a corpus of datasets."""
+
+from __future__ import annotations
+
+from knowledge_base.campaign._campaign import Campaign, CampaignSettings, CampaignSettingsMismatch
+from knowledge_base.campaign._corpus import FAMILIES, Corpus, DatasetSpec, load_dataset
+from knowledge_base.campaign._evaluation import EvaluationTask, evaluate_task, score_fold
+
+__all__ = [
+    "FAMILIES",
+    "Campaign",
+    "CampaignSettings",
+    "CampaignSettingsMismatch",
+    "Corpus",
+    "DatasetSpec",
+    "EvaluationTask",
+    "evaluate_task",
+    "load_dataset",
+    "score_fold",
+]

@@ -1,0 +1,101 @@
+"""The candidate portfolio: one definition per algorithm, shared by campaign, meta-model, tuner.
+
+Examples
+--------
+>>> from knowledge_base.portfolio import get_algorithm
+>>> pipe = get_algorithm("random_forest").build({"n_estimators": 50}, task="classification")
+"""
+
+from __future__ import annotations
+
+from knowledge_base.portfolio._algorithms import (
+    ExtraTrees,
+    HistGradientBoosting,
+    KNearestNeighbors,
+    LightGBM,
+    LinearModel,
+    MultiLayerPerceptron,
+    RandomForest,
+    SupportVectorMachine,
+)
+from knowledge_base.portfolio._base import TASKS, Algorithm, UnknownTaskError, check_task
+from knowledge_base.portfolio._configs import Configuration, sample_from_space
+from knowledge_base.portfolio._preprocessing import TableCleaner, make_preprocessor
+
+__all__ = [
+    "ALGORITHMS",
+    "TASKS",
+    "Algorithm",
+    "Configuration",
+    "TableCleaner",
+    "UnknownTaskError",
+    "algorithm_names",
+    "build_pipeline",
+    "check_task",
+    "default_configuration",
+    "get_algorithm",
+    "make_preprocessor",
+    "sample_configurations",
+    "sample_from_space",
+]
+
+#: Every portfolio algorithm, by name, in a fixed order.
+ALGORITHMS: dict[str, Algorithm] = {
+    algorithm.name: algorithm
+    for algorithm in (
+        LightGBM(),
+        HistGradientBoosting(),
+        RandomForest(),
+        ExtraTrees(),
+        LinearModel(),
+        SupportVectorMachine(),
+        KNearestNeighbors(),
+        MultiLayerPerceptron(),
+    )
+}
+
+
+def algorithm_names() -> list[str]:
+    """Names of the portfolio algorithms, in the portfolio's fixed order."""
+    return list(ALGORITHMS)
+
+
+def get_algorithm(name: str) -> Algorithm:
+    """Return the portfolio algorithm called ``name``.
+
+    Raises
+    ------
+    KeyError
+        With the list of known names, if ``name`` is not in the portfolio.
+    """
+    try:
+        return ALGORITHMS[name]
+    except KeyError:
+        raise KeyError(f"unknown algorithm {name!r}; the portfolio has {list(ALGORITHMS)}") \
+            from None
+
+
+def default_configuration(name: str, task: str) -> Configuration:
+    """The library-default configuration of an algorithm for a task."""
+    return Configuration(name, get_algorithm(name).defaults(check_task(task)))
+
+
+def sample_configurations(name: str, task: str, n: int, *, seed: int) -> list[Configuration]:
+    """``n`` space-filling configurations of an algorithm (seeded, deterministic).
+
+    Parameters not in the search space keep their default value.
+    """
+    algorithm = get_algorithm(name)
+    defaults = algorithm.defaults(check_task(task))
+    points = sample_from_space(algorithm.search_space(task), n, seed=seed)
+    return [Configuration(name, {**defaults, **point}) for point in points]
+
+
+def build_pipeline(config: Configuration, *, task: str, random_state: int = 0,
+                   n_samples: int | None = None, n_features: int | None = None):
+    """Build the unfitted pipeline of a configuration, clipped to the table size if given."""
+    algorithm = get_algorithm(config.algorithm)
+    params = dict(config.params)
+    if n_samples is not None:
+        params = algorithm.adapt(params, n_samples=n_samples, n_features=n_features or 1)
+    return algorithm.build(params, task=task, random_state=random_state)

@@ -1,0 +1,156 @@
+"""Preprocessing shared by every candidate pipeline: raw pandas table in, numbers out."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["TableCleaner", "make_preprocessor"]
+
+#: Categorical columns keep at most this many levels in one-hot encodings (rarer ones are pooled).
+MAX_ONE_HOT_LEVELS = 20
+#: Ordinal encodings for tree models keep at most this many levels (rarer ones are pooled).
+MAX_ORDINAL_LEVELS = 64
+
+
+def _safe_name(position: int, name: object) -> str:
+    text = re.sub(r"[^0-9A-Za-z_]+", "_", str(name))[:40]
+    return f"c{position}_{text}"
+
+
+class TableCleaner(TransformerMixin, BaseEstimator):
+    """Turn a raw table into numeric (float) and categorical (object) columns.
+
+    Learned at ``fit``: which columns are numeric, categorical (category, object, string,
+    boolean) or datetime; columns that are entirely missing or constant are dropped.
+    At ``transform``: datetimes become seconds since the epoch, booleans become 0/1,
+    ``+/-inf`` become missing, categorical values become strings (missing stays missing).
+    Column names are replaced by unique, safe names so that duplicated or non-string
+    names cannot break the estimators downstream.
+    """
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> TableCleaner:
+        """Learn the column kinds of ``X``."""
+        frame = _as_frame(X)
+        kinds: list[tuple[int, str, str]] = []
+        for position, (name, column) in enumerate(frame.items()):
+            kind = _column_kind(column)
+            values = _convert(column, kind)
+            if values.isna().all() or values.nunique(dropna=True) <= 1 and not values.isna().any():
+                continue
+            kinds.append((position, _safe_name(position, name), kind))
+        self.n_features_in_ = frame.shape[1]
+        self.columns_ = kinds
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Return the cleaned table (float and object columns only)."""
+        check_is_fitted(self, "columns_")
+        frame = _as_frame(X)
+        if frame.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {frame.shape[1]} columns, but the pipeline was fitted on "
+                f"{self.n_features_in_}."
+            )
+        out = {}
+        for position, safe, kind in self.columns_:
+            out[safe] = _convert(frame.iloc[:, position], kind)
+        if not out:
+            out["c_constant"] = pd.Series(np.zeros(len(frame)), index=frame.index)
+        return pd.DataFrame(out, index=frame.index)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """Names of the output columns."""
+        check_is_fitted(self, "columns_")
+        names = [safe for _, safe, _ in self.columns_] or ["c_constant"]
+        return np.asarray(names, dtype=object)
+
+
+def _as_frame(X: object) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    return pd.DataFrame(np.asarray(X))
+
+
+def _column_kind(column: pd.Series) -> str:
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        return "numeric"
+    return "categorical"
+
+
+def _convert(column: pd.Series, kind: str) -> pd.Series:
+    if kind == "numeric":
+        values = pd.to_numeric(column, errors="coerce").astype("float64")
+        return values.replace([np.inf, -np.inf], np.nan)
+    if kind == "boolean":
+        return column.astype("float64")
+    if kind == "datetime":
+        stamps = pd.to_datetime(column, errors="coerce", utc=True)
+        seconds = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+        return seconds.astype("float64")
+    text = column.astype("object")
+    mask = text.isna()
+    return text.where(mask, text.astype(str)).where(~mask, np.nan).astype("object")
+
+
+def make_preprocessor(*, encoding: str, scale: bool, impute: bool) -> Pipeline:
+    """Build the preprocessing pipeline of a candidate algorithm.
+
+    Parameters
+    ----------
+    encoding : {"onehot", "ordinal"}
+        How categorical columns are encoded: one-hot for linear, kernel, neighbour and
+        neural models; ordinal codes for tree models.
+    scale : bool
+        Standardise numeric columns (after imputation).
+    impute : bool
+        Impute missing numeric values with the median and add missing-value indicators.
+        Models that handle missing values natively (gradient boosting) skip it.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        ``TableCleaner`` followed by a ``ColumnTransformer``.
+    """
+    numeric_steps: list[tuple[str, object]] = []
+    if impute:
+        numeric_steps.append(("impute", SimpleImputer(strategy="median", add_indicator=True,
+                                                      keep_empty_features=True)))
+    if scale:
+        numeric_steps.append(("scale", StandardScaler()))
+    numeric = Pipeline(numeric_steps) if numeric_steps else "passthrough"
+    if encoding == "onehot":
+        categorical = Pipeline([
+            ("impute", SimpleImputer(strategy="constant", fill_value="__missing__")),
+            ("encode", OneHotEncoder(handle_unknown="infrequent_if_exist",
+                                     max_categories=MAX_ONE_HOT_LEVELS, sparse_output=False)),
+        ])
+    elif encoding == "ordinal":
+        categorical = Pipeline([
+            ("impute", SimpleImputer(strategy="constant", fill_value="__missing__")),
+            ("encode", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                      max_categories=MAX_ORDINAL_LEVELS)),
+        ])
+    else:
+        raise ValueError(f"encoding must be 'onehot' or 'ordinal', got {encoding!r}")
+    columns = ColumnTransformer(
+        [
+            ("numeric", numeric, make_column_selector(dtype_include="number")),
+            ("categorical", categorical, make_column_selector(dtype_include=object)),
+        ],
+        verbose_feature_names_out=False,
+    )
+    return Pipeline([("clean", TableCleaner()), ("columns", columns)])
