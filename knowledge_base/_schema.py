@@ -83,6 +83,7 @@ def coerce_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         converted to the column's dtype.
     """
     spec = TABLES[name]
+    frame = frame.reset_index(drop=True)
     unknown = [column for column in frame.columns if column not in spec]
     if unknown:
         raise CorruptKnowledgeBaseError(f"table {name!r} has unknown columns {unknown}")

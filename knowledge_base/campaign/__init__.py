@@ -5,6 +5,7 @@ from __future__ import annotations
 from knowledge_base.campaign._campaign import Campaign, CampaignSettings, CampaignSettingsMismatch
 from knowledge_base.campaign._corpus import FAMILIES, Corpus, DatasetSpec, load_dataset
 from knowledge_base.campaign._evaluation import EvaluationTask, evaluate_task, score_fold
+from knowledge_base.campaign._metafeatures import compute_metafeatures
 
 __all__ = [
     "FAMILIES",
@@ -14,6 +15,7 @@ __all__ = [
     "Corpus",
     "DatasetSpec",
     "EvaluationTask",
+    "compute_metafeatures",
     "evaluate_task",
     "load_dataset",
     "score_fold",

