@@ -174,3 +174,19 @@ def test_score_fold_handles_classes_missing_from_the_test_fold():
     assert scores["accuracy"] == 1.0
     assert scores["roc_auc"] == 1.0
     assert np.isfinite(scores["log_loss"])
+
+
+def test_retry_errors_measures_failed_tasks_again(tmp_path, corpus_index, small_corpus_ids):
+    campaign = Campaign(tmp_path, Corpus(corpus_index), SETTINGS)
+    campaign.run(dataset_ids=small_corpus_ids[:1], max_tasks=2)
+    campaign.compact()
+    part = next((tmp_path / "evaluations").glob("part-*.parquet"))
+    broken = pd.read_parquet(part)
+    broken.loc[broken.index[:1], "status"] = "error"
+    broken.to_parquet(part)
+    assert len(campaign.pending(small_corpus_ids[:1])) == 4
+    assert len(campaign.pending(small_corpus_ids[:1], retry_errors=True)) == 5
+    campaign.run(dataset_ids=small_corpus_ids[:1], retry_errors=True)
+    records = campaign.records()
+    assert (records["status"] == "ok").all()
+    assert not records.duplicated(["dataset_id", "config_id", "fold"]).any()

@@ -28,6 +28,8 @@ def build_command(
     max_tasks: int | None = typer.Option(None, "--max-tasks", help="Stop after N tasks."),
     time_budget: float | None = typer.Option(None, "--time-budget",
                                              help="Submit no new task after S seconds."),
+    retry_errors: bool = typer.Option(False, "--retry-errors",
+                                      help="Measure again tasks that ended in an error."),
     kb_out: Path | None = typer.Option(None, "--kb-out",
                                        help="Also write the results as a knowledge base."),
 ) -> None:
@@ -52,7 +54,8 @@ def build_command(
             progress.update(bar, completed=done, total=total)
 
         summary = campaign.run(n_jobs=jobs, scheduler=scheduler, dataset_ids=datasets or None,
-                               max_tasks=max_tasks, time_budget=time_budget, on_result=update)
+                               max_tasks=max_tasks, time_budget=time_budget,
+                               retry_errors=retry_errors, on_result=update)
     campaign.compact()
     console.print(f"completed {summary['completed']} of {summary['pending_before']} pending "
                   f"configuration x dataset tasks ({summary['records']} fold records)")

@@ -149,14 +149,24 @@ class Campaign:
         if not frames:
             return pd.DataFrame(columns=["dataset_id", "config_id", "fold", "status"])
         table = pd.concat(frames, ignore_index=True)
-        table = table.drop_duplicates(["dataset_id", "config_id", "fold"], keep="first")
+        # parts and journals are read in the order they were written: a re-measurement
+        # (see ``retry_errors``) supersedes the record it retried
+        table = table.drop_duplicates(["dataset_id", "config_id", "fold"], keep="last")
         return table.reset_index(drop=True)
 
-    def done(self) -> set[tuple[str, str]]:
-        """(dataset_id, config_id) pairs whose folds are all recorded."""
+    def done(self, *, retry_errors: bool = False) -> set[tuple[str, str]]:
+        """(dataset_id, config_id) pairs whose folds are all recorded.
+
+        With ``retry_errors``, pairs with a fold that ended in an error are not done (to
+        measure them again after a fix); timeouts stay done.
+        """
         table = self.records()
         if table.empty:
             return set()
+        if retry_errors:
+            failed = table.groupby(["dataset_id", "config_id"])["status"].transform(
+                lambda status: (status == "error").any())
+            table = table[~failed.astype(bool)]
         counts = table.groupby(["dataset_id", "config_id"]).size()
         complete = counts[counts >= self.settings.n_folds].index
         return {(str(d), str(c)) for d, c in complete}
@@ -190,16 +200,17 @@ class Campaign:
                               n_folds=s.n_folds, max_rows=s.max_rows,
                               time_limit=s.time_limit, seed=s.seed)
 
-    def pending(self, dataset_ids: Iterable[str] | None = None) -> list[EvaluationTask]:
-        """Tasks of :meth:`plan` not yet recorded."""
-        done = self.done()
+    def pending(self, dataset_ids: Iterable[str] | None = None, *,
+                retry_errors: bool = False) -> list[EvaluationTask]:
+        """Tasks of :meth:`plan` not yet recorded (see :meth:`done`)."""
+        done = self.done(retry_errors=retry_errors)
         return [task for task in self.plan(dataset_ids)
                 if (task.dataset_id, task.config.config_id) not in done]
 
     # ------------------------------------------------------------ running
     def run(self, *, n_jobs: int = 1, scheduler: str | Any | None = None,
             dataset_ids: Iterable[str] | None = None, max_tasks: int | None = None,
-            time_budget: float | None = None,
+            time_budget: float | None = None, retry_errors: bool = False,
             on_result: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Evaluate pending tasks and journal every result as it arrives.
 
@@ -215,6 +226,9 @@ class Campaign:
             Stop after this many tasks (a chunk).
         time_budget : float, optional
             Submit no new task after this many seconds (running ones finish).
+        retry_errors : bool
+            Measure again the tasks that ended in an error (after a fix); the new records
+            supersede the old ones.
         on_result : callable, optional
             Called as ``on_result(done, total)`` after each task (progress bars).
 
@@ -224,7 +238,7 @@ class Campaign:
             ``{"completed": ..., "pending_before": ..., "records": ...}``.
         """
         self._write_settings()
-        tasks = self.pending(dataset_ids)
+        tasks = self.pending(dataset_ids, retry_errors=retry_errors)
         pending_before = len(tasks)
         if max_tasks is not None:
             tasks = tasks[:max_tasks]
