@@ -31,6 +31,7 @@ Values are kept as evaluated (no clipping to the portfolio's search space).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -65,6 +66,7 @@ _INERT = frozenset({"n_jobs", "verbose", "random_state", "memory", "copy", "copy
                     "warm_start", "oob_score", "cache_size", "verbose_feature_names_out"})
 
 _IMPUTER = re.compile(r"(^|__)(simple)?imputer__strategy$")
+_JSON_START = frozenset('"{[-0123456789tfnNI')
 
 
 @dataclass(frozen=True)
@@ -204,9 +206,11 @@ def decode_value(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, str):
+        if not value or value[0] not in _JSON_START:
+            return value  # plain text such as gini: not JSON, skip the costly attempt
         try:
             value = json.loads(value)
-        except (json.JSONDecodeError, ValueError):
+        except ValueError:
             return value
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -233,12 +237,42 @@ def _as_int(value: Any) -> Any:
     return value
 
 
-def _find_mapping(keys: list[str]) -> EstimatorMapping | None:
+def _find_mapping(keys: tuple[str, ...]) -> EstimatorMapping | None:
     for mapping in ESTIMATOR_MAPPINGS:
         prefix = mapping.component + "__"
         if any(key.startswith(prefix) for key in keys):
             return mapping
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan(keys: tuple[str, ...]) -> tuple[EstimatorMapping | None,
+                                          tuple[tuple[str, str, str], ...]]:
+    """The estimator of a parameter set and, per key, its role and mapped name.
+
+    Roles: ``own`` (estimator parameter), ``inert`` (dropped), ``imputer`` (the imputer
+    strategy), ``pre`` (other preprocessing, dropped).  Cached: all runs of a flow share
+    their keys.
+    """
+    mapping = _find_mapping(keys)
+    roles = []
+    for key in keys:
+        if mapping is None:
+            inert = key.rsplit("__", 1)[-1] in _INERT
+            roles.append((key, "inert" if inert else "own", key))
+            continue
+        prefix = mapping.component + "__"
+        if key.startswith(prefix):
+            name = key[len(prefix):]
+        elif key.split("__", 1)[0] in mapping.sub_components:
+            name = key
+        else:
+            roles.append((key, "imputer" if _IMPUTER.search(key) else "pre", key))
+            continue
+        name = mapping.aliases.get(name, name)
+        inert = name.rsplit("__", 1)[-1] in _INERT | mapping.inert
+        roles.append((key, "inert" if inert else "own", name))
+    return mapping, tuple(roles)
 
 
 def map_openml_params(params: Mapping[str, Any], *, fallback: str) -> MappedRun:
@@ -255,60 +289,69 @@ def map_openml_params(params: Mapping[str, Any], *, fallback: str) -> MappedRun:
     Returns
     -------
     MappedRun
-    """
-    values = {key: decode_value(value) for key, value in params.items()}
-    dropped = [key for key, value in values.items() if not _is_scalar(value)]
-    values = {key: value for key, value in values.items() if _is_scalar(value)}
-    mapping = _find_mapping(list(values))
-    if mapping is None:
-        kept = {key: value for key, value in values.items()
-                if key.rsplit("__", 1)[-1] not in _INERT}
-        dropped += [key for key in values if key not in kept]
-        return MappedRun(fallback, kept, tuple(sorted(dropped)))
 
-    prefix = mapping.component + "__"
+    Examples
+    --------
+    >>> run = map_openml_params({"svc__C": 2.0, "svc__gamma": 0.1, "svc__kernel": "rbf",
+    ...                          "svc__tol": 1e-3}, fallback="openml_flow_1")
+    >>> run.algorithm, run.params
+    ('svm', {'C': 2.0, 'gamma': 0.1})
+    """
+    mapping, plan = _plan(tuple(params))
     own: dict[str, Any] = {}
-    imputer: Any = None
+    dropped: list[str] = []
     preprocessing: list[str] = []
-    for key, value in values.items():
-        if key.startswith(prefix):
-            name = key[len(prefix):]
-        elif key.split("__", 1)[0] in mapping.sub_components:
-            name = key
-        elif _IMPUTER.search(key):
-            imputer = value
-            preprocessing.append(key)
-            continue
+    imputer: Any = None
+    for key, role, name in plan:
+        value = decode_value(params[key])
+        if not _is_scalar(value):
+            dropped.append(key)
+        elif role == "own":
+            if mapping is not None:
+                renames = mapping.values.get(name)
+                if renames and not isinstance(value, bool) and value in renames:
+                    value = renames[value]
+                if name in mapping.integers:
+                    value = _as_int(value)
+            own[name] = value
+        elif role == "inert":
+            dropped.append(key)
         else:
             preprocessing.append(key)
-            continue
-        name = mapping.aliases.get(name, name)
-        if name.rsplit("__", 1)[-1] in _INERT | mapping.inert:
-            dropped.append(key)
-            continue
-        renames = mapping.values.get(name, {})
-        if isinstance(value, str | int | float) and not isinstance(value, bool) \
-                and value in renames:
-            value = renames[value]
-        own[name] = _as_int(value) if name in mapping.integers else value
+            if role == "imputer":
+                imputer = value
+    if mapping is None:
+        return MappedRun(fallback, own, tuple(sorted(dropped)))
 
     if mapping.portfolio is not None and mapping.applies(own):
         extra = {name: value for name, value in own.items()
                  if name not in mapping.renames and name not in mapping.irrelevant}
         if all(name in mapping.neutral and _same(value, mapping.neutral[name])
                for name, value in extra.items()):
-            defaults = get_algorithm(mapping.portfolio).defaults(mapping.task)
             mapped = {mapping.renames[name]: value for name, value in own.items()
                       if name in mapping.renames}
+            prefix = mapping.component + "__"
             dropped += preprocessing + [prefix + name for name in own
                                         if name not in mapping.renames]
-            return MappedRun(mapping.portfolio, {**defaults, **mapped}, tuple(sorted(dropped)))
+            return MappedRun(mapping.portfolio,
+                             {**_defaults(mapping.portfolio, mapping.task), **mapped},
+                             tuple(sorted(dropped)))
 
     name = mapping.own_name.format_map(_FormatDefault(own))
     if imputer is not None:
         own["imputer_strategy"] = imputer
     dropped += [key for key in preprocessing if not _IMPUTER.search(key)]
     return MappedRun(name, own, tuple(sorted(dropped)))
+
+
+@functools.cache
+def _portfolio_defaults(name: str, task: str) -> tuple[tuple[str, Any], ...]:
+    return tuple(get_algorithm(name).defaults(task).items())
+
+
+def _defaults(name: str, task: str) -> dict[str, Any]:
+    """Portfolio defaults (scalar values, so a fresh dict of the cached items is a copy)."""
+    return dict(_portfolio_defaults(name, task))
 
 
 class _FormatDefault(dict):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from knowledge_base.importers._base import OpenMLImportError
 
-__all__ = ["TaskInfo", "list_evaluations_setups", "openml_session", "task_info"]
+__all__ = ["TaskInfo", "list_evaluations_setups", "openml_session", "server", "task_info"]
 
 #: OpenML task types this package reads, by openml-python's ``task_type`` text.
 _TASK_TYPES = {"Supervised Classification": "classification",
@@ -64,11 +64,25 @@ def list_evaluations_setups(function: str, *, flow: int, tasks: Sequence[int] | 
     """
     import openml
 
-    frame = openml.evaluations.list_evaluations_setups(
-        function=function, flows=[int(flow)],
-        tasks=None if tasks is None else [int(task) for task in tasks], size=size,
-        output_format="dataframe", parameters_in_separate_columns=True)
+    try:
+        frame = openml.evaluations.list_evaluations_setups(
+            function=function, flows=[int(flow)],
+            tasks=None if tasks is None else [int(task) for task in tasks], size=size,
+            output_format="dataframe", parameters_in_separate_columns=True)
+    except KeyError as error:
+        # openml-python 0.15 fails with KeyError('parameters') when it spreads the
+        # parameters of an empty listing into columns: no runs is not an error here.
+        if "parameters" not in str(error):
+            raise
+        return pd.DataFrame()
     return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+
+
+def server() -> str:
+    """The OpenML server openml-python is configured to use."""
+    import openml
+
+    return str(openml.config.server)
 
 
 class TaskInfo(dict):
@@ -90,7 +104,7 @@ def task_info(task_id: int) -> TaskInfo:
 
     task = openml.tasks.get_task(int(task_id), download_splits=False, download_data=False,
                                  download_qualities=True, download_features_meta_data=True)
-    dataset = task.get_dataset()
+    dataset = task.get_dataset(download_data=False, download_qualities=True)
     qualities: dict[str, Any] = dict(dataset.qualities or {})
     task_type = getattr(task, "task_type", "")
     return TaskInfo(task_id=int(task.task_id), task_type=_TASK_TYPES.get(task_type, task_type),

@@ -1,5 +1,7 @@
-"""Importers of the run records staged on disk (``shared/data``): LCDB, openml-pimp,
-sklearn-bot and openml-defaults."""
+"""Importers of the run records staged on disk (``shared/data``).
+
+LCDB, openml-pimp, sklearn-bot and openml-defaults.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ __all__ = [
     "OpenMLPimpRecords",
     "RecordsSource",
     "SklearnBotRecords",
+    "combine",
     "default_records_path",
     "import_records",
     "records_families",
@@ -262,10 +265,12 @@ def _map_runs(frame: pd.DataFrame, param_columns: list[str], *, fallback: str,
 def _metafeatures_long(qualities: pd.DataFrame, ids: Mapping[int, str]) -> pd.DataFrame:
     """Long ``(dataset_id, name, value)`` rows of the listed keys (NaN kept)."""
     keys = [key for key in ids if key in qualities.index]
-    numeric = qualities.loc[keys].select_dtypes("number")
-    long = numeric.rename(index=dict(ids)).rename_axis("dataset_id").reset_index().melt(
-        id_vars="dataset_id", var_name="name", value_name="value")
-    return long.astype({"value": "float64"})
+    numeric = qualities.loc[keys].select_dtypes("number").astype("float64")
+    values = numeric.to_numpy()
+    return pd.DataFrame({
+        "dataset_id": np.repeat([ids[key] for key in keys], numeric.shape[1]),
+        "name": np.tile(numeric.columns.astype(str).to_numpy(), len(keys)),
+        "value": values.reshape(-1)})
 
 
 class LCDBRecords(RecordsSource):
@@ -291,8 +296,7 @@ class LCDBRecords(RecordsSource):
         top = frame.groupby(self._keys, observed=True)["size_train"].transform("max")
         frame = frame[frame["size_train"] == top]
         best = frame.groupby([*self._keys, "size_train"], observed=True).agg(
-            score=("score_test", "mean"), fit_time=("traintime", "mean"),
-            n_inner=("score_test", "size")).reset_index()
+            score=("score_test", "mean"), fit_time=("traintime", "mean")).reset_index()
         best["learner"] = best["learner"].astype(str)
         return best
 
@@ -426,8 +430,11 @@ def _params(frame: pd.DataFrame, *metrics: str) -> list[str]:
 
 
 class OpenMLPimpRecords(_OpenMLRunFiles):
-    """openml-pimp: random configurations of RandomForest (flow 6969) and AdaBoost
-    (flow 6970) on OpenML100 tasks; ``predictive_accuracy`` -> ``accuracy``."""
+    """openml-pimp: random configurations of RandomForest and AdaBoost on OpenML100 tasks.
+
+    RandomForest is OpenML flow 6969, AdaBoost flow 6970; ``predictive_accuracy`` becomes
+    ``accuracy``.
+    """
 
     name = "openml-pimp"
     subfolder = "openml-pimp"

@@ -1,0 +1,185 @@
+"""``autometa kb``: inspect, import into and build knowledge bases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from knowledge_base import KnowledgeBase
+
+__all__ = ["kb_app"]
+
+kb_app = typer.Typer(
+    name="kb",
+    help="Inspect, import into and build knowledge bases of past runs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print a one-line error on stderr and return the exit to raise (code 1)."""
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[red]error:[/red] {message}", markup=True)
+    return typer.Exit(1)
+
+
+def _load(path: Path | None) -> KnowledgeBase:
+    from knowledge_base import KnowledgeBase, KnowledgeBaseError
+
+    try:
+        return KnowledgeBase.load(path)
+    except KnowledgeBaseError as error:
+        raise _fail(str(error)) from None
+
+
+def _count_table(title: str, counts: dict[str, int], column: str) -> Table:
+    table = Table(title=title, title_justify="left", min_width=len(title) + 2)
+    table.add_column(column)
+    table.add_column("rows", justify="right")
+    for key, value in counts.items():
+        table.add_row(str(key), f"{value:,}")
+    return table
+
+
+def _summary(kb: KnowledgeBase, path: Path | None) -> dict[str, Any]:
+    from knowledge_base import default_path
+
+    sources = []
+    for source in kb.manifest.get("sources", []):
+        if isinstance(source, dict):
+            sources.append({key: source.get(key) for key in (
+                "name", "kind", "licence", "citation", "rows") if key in source})
+    return {"path": str(path if path is not None else default_path()),
+            "schema_version": kb.manifest.get("schema_version"),
+            "saved": kb.manifest.get("saved"), "counts": kb.counts(), "sources": sources}
+
+
+@kb_app.command("info")
+def info_command(
+    path: Annotated[Path | None, typer.Argument(
+        help="Knowledge-base folder (default: the one shipped with autometa).")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Counts by source, task type, algorithm and status; schema version; provenance."""
+    kb = _load(path)
+    summary = _summary(kb, path)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, sort_keys=True, default=str))
+        return
+    console = Console(highlight=False)
+    counts = summary["counts"]
+    console.print(f"[bold]knowledge base[/bold] {summary['path']}", soft_wrap=True)
+    console.print(f"schema version {summary['schema_version']}"
+                  + (f", saved {summary['saved']}" if summary["saved"] else ""), soft_wrap=True)
+    console.print(f"{counts['datasets']:,} datasets, {counts['metafeatures']:,} meta-features, "
+                  f"{counts['configurations']:,} configurations, "
+                  f"{counts['evaluations']:,} evaluations", soft_wrap=True)
+    console.print(_count_table("Datasets by task type", counts["datasets_by_task_type"],
+                               "task type"))
+    console.print(_count_table("Datasets by source", counts["datasets_by_source"], "source"))
+    console.print(_count_table("Evaluations by source", counts["evaluations_by_source"],
+                               "source"))
+    console.print(_count_table("Evaluations by task type", counts["evaluations_by_task_type"],
+                               "task type"))
+    console.print(_count_table("Evaluations by algorithm", counts["evaluations_by_algorithm"],
+                               "algorithm"))
+    console.print(_count_table("Evaluations by status", counts["evaluations_by_status"],
+                               "status"))
+    if summary["sources"]:
+        table = Table(title="Provenance", title_justify="left")
+        for column in ("source", "kind", "licence", "citation"):
+            table.add_column(column, overflow="fold")
+        for source in summary["sources"]:
+            citation = " ".join((source.get("citation") or "").split())
+            start = citation.find("Cite")
+            table.add_row(str(source.get("name")), str(source.get("kind") or ""),
+                          str(source.get("licence") or ""),
+                          citation[start:] if start >= 0 else citation)
+        console.print(table)
+
+
+@kb_app.command("import-openml")
+def import_openml_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the knowledge base to.")],
+    records: Annotated[Path | None, typer.Option(
+        "--records", help="Folder of staged records (lcdb/, openml-pimp/, sklearn-bot/, "
+        "openml-defaults/). Default: $AUTOMETA_SHARED_DATA or ../shared/data. Imported "
+        "unless --flow is given without --records.")] = None,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="Only this record set (repeatable): lcdb, openml-defaults, "
+        "openml-pimp, sklearn-bot.")] = None,
+    flow: Annotated[list[int] | None, typer.Option(
+        "--flow", help="OpenML flow id to list runs of, live (repeatable).")] = None,
+    task: Annotated[list[int] | None, typer.Option(
+        "--task", help="Restrict live runs to this OpenML task id (repeatable).")] = None,
+    function: Annotated[list[str] | None, typer.Option(
+        "--function", help="OpenML evaluation measure for live runs (repeatable; default "
+        "predictive_accuracy and area_under_roc_curve).")] = None,
+    size: Annotated[int | None, typer.Option(
+        "--size", help="At most this many live runs per flow and measure.")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(
+        "--cache-dir", help="openml-python cache folder for live imports.")] = None,
+    merge_into: Annotated[Path | None, typer.Option(
+        "--merge-into", help="Existing knowledge base to merge the import into (its rows "
+        "win on shared keys); the result is written to --out.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Import OpenML runs (staged records and/or live OpenML) into a knowledge base."""
+    from knowledge_base import KnowledgeBaseError
+    from knowledge_base.importers import (
+        ImporterError,
+        OpenMLRuns,
+        combine,
+        default_records_path,
+        import_records,
+        records_families,
+    )
+
+    base = _load(merge_into) if merge_into is not None else None
+    parts = []
+    try:
+        if records is not None or not flow:
+            folder = records if records is not None else default_records_path()
+            parts.append(import_records(folder, sources=source or None))
+        if flow:
+            families = records_families(records) if records is not None else None
+            options: dict[str, Any] = {}
+            if function:
+                options["functions"] = list(function)
+            parts.append(OpenMLRuns(flows=list(flow), tasks=list(task) if task else None,
+                                    size=size, cache_dir=cache_dir, families=families,
+                                    **options).load())
+        kb = combine(parts)
+        if base is not None:
+            kb = base.merge(kb)
+        kb.save(out)
+    except (ImporterError, KnowledgeBaseError, ValueError, OSError) as error:
+        raise _fail(str(error)) from None
+    counts = kb.counts()
+    if as_json:
+        typer.echo(json.dumps({"path": str(out), "counts": counts}, indent=2, sort_keys=True))
+        return
+    console = Console(highlight=False)
+    console.print(f"knowledge base written to {out}: {counts['datasets']:,} datasets, "
+                  f"{counts['configurations']:,} configurations, "
+                  f"{counts['evaluations']:,} evaluations", soft_wrap=True)
+    console.print(_count_table("Evaluations by source", counts["evaluations_by_source"],
+                               "source"))
+
+
+try:  # ``kb build`` is owned by ``autometa/_cli/kb_build.py``; absent until it is written
+    from autometa._cli.kb_build import build_command
+except ModuleNotFoundError as _error:
+    if _error.name != "autometa._cli.kb_build":
+        raise
+else:
+    kb_app.command("build")(build_command)
