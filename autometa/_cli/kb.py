@@ -183,3 +183,29 @@ except ModuleNotFoundError as _error:
         raise
 else:
     kb_app.command("build")(build_command)
+
+
+@kb_app.command("ship")
+def ship_command(
+    campaign: Annotated[Path, typer.Option(
+        "--campaign", help="Campaign folder with the corpus results.")] = Path("campaigns/corpus"),
+    corpus: Annotated[Path, typer.Option(
+        "--corpus", help="Corpus index CSV.")] = Path("../shared/data/datasets.csv"),
+    records: Annotated[Path | None, typer.Option(
+        "--records", help="Folder of the OpenML record sets (default: beside the index).")]
+    = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Output folder (default: the package's shipped knowledge base).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Processes for meta-features.")] = 1,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh-metafeatures", help="Recompute cached meta-features.")] = False,
+) -> None:
+    """Build the default knowledge base: campaign + meta-features + OpenML records."""
+    from knowledge_base._default_kb import build_default_knowledge_base
+
+    try:
+        kb = build_default_knowledge_base(campaign, corpus, records=records, out=out,
+                                          n_jobs=jobs, refresh_metafeatures=refresh)
+    except (FileNotFoundError, ValueError) as error:
+        raise _fail(str(error)) from None
+    Console(highlight=False).print(f"wrote {kb!r}")
