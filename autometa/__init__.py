@@ -26,6 +26,8 @@ _EXPORTS = {
     "MetaLearnedSampler": "autometa._sampler",
     "evaluate": "autometa._evaluate",
     "KnowledgeBase": "knowledge_base",
+    "AutometaError": "autometa._exceptions",
+    "InvalidInputError": "autometa._exceptions",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -145,3 +145,13 @@ def test_singleton_classes_do_not_break_the_svm():
     proba = pipeline.fit(X, y).predict_proba(X)
     assert proba.shape == (40, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_hist_gradient_boosting_on_large_tables_with_a_single_row_class():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=10_050)})
+    y = pd.Series(["a"] * 5_000 + ["b"] * 5_049 + ["c"])
+    pipeline = build_pipeline(default_configuration("hist_gradient_boosting", "classification"),
+                              task="classification")
+    pipeline.set_params(model__max_iter=5).fit(X, y)
+    assert pipeline.predict_proba(X).shape == (10_050, 3)

@@ -1,0 +1,135 @@
+"""``autometa recommend``: rank algorithms and configurations for a table in a file."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["recommend_command"]
+
+
+def _fail(message: str) -> None:
+    """Print a one-line error on stderr and exit with status 1."""
+    typer.echo(f"Error: {' '.join(str(message).split())}", err=True)
+    raise typer.Exit(code=1)
+
+
+def _number(value: Any, spec: str = ".3f") -> str:
+    if value is None or isinstance(value, float) and not math.isfinite(value):
+        return "-"
+    return format(value, spec)
+
+
+def _seconds(value: Any) -> str:
+    if value is None or isinstance(value, float) and not math.isfinite(value):
+        return "-"
+    return f"{value:.2g} s"
+
+
+def _params(params: dict[str, Any]) -> str:
+    parts = []
+    for key, value in sorted(params.items()):
+        parts.append(f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={value}")
+    return ", ".join(parts)
+
+
+def recommend_command(
+    path: Annotated[Path, typer.Argument(help="Table to describe: CSV, TSV, Parquet or ARFF.",
+                                         show_default=False)],
+    target: Annotated[str | None, typer.Option(
+        "--target", "-t", help="Target column (default: the last column).")] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Number of configurations.")] = 5,
+    json_output: Annotated[bool, typer.Option(
+        "--json", help="Print JSON instead of tables.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Also show the most similar datasets and the meta-features that "
+        "drove the ranking.")] = False,
+    task: Annotated[str | None, typer.Option(
+        "--task", help="classification or regression (default: inferred).")] = None,
+    metric: Annotated[str | None, typer.Option(
+        "--metric", help="Metric to optimise (default: roc_auc or rmse).")] = None,
+    kb: Annotated[Path | None, typer.Option(
+        "--kb", help="Knowledge-base folder (default: the shipped one).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Recommend what to try first on a table: algorithms and concrete configurations."""
+    from autometa._exceptions import AutometaError
+    from autometa._io import read_table
+    from autometa._recommend import recommend
+    from knowledge_base import KnowledgeBaseError
+    from metafeatures import MetafeatureError
+
+    try:
+        frame = read_table(path)
+        if target is None:
+            if frame.shape[1] == 0:
+                _fail(f"{path} has no columns")
+            target = str(frame.columns[-1])
+        result = recommend(frame, target, task=task, metric=metric, n_configs=top, kb=kb,
+                           random_state=seed)
+        explanation = result.explain() if explain else None
+    except (AutometaError, KnowledgeBaseError, MetafeatureError) as error:
+        _fail(str(error))
+        return
+    if json_output:
+        payload = result.to_dict()
+        payload["target"] = target
+        if explanation is not None:
+            payload["explanation"] = explanation.to_dict()
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    _print(result, explanation, target=target, path=path)
+
+
+def _print(result: Any, explanation: Any, *, target: str, path: Path) -> None:
+    import pandas as pd
+
+    console = Console(width=max(Console().width, 120))
+    console.print(f"[bold]{path.name}[/bold]: {result.n_samples} rows x {result.n_features} "
+                  f"features, target [bold]{target}[/bold] ({result.task}); ranked by "
+                  f"{result.metric} (normalised: 1 = best known)")
+    if result.novel:
+        console.print("[yellow]This table is far from every knowledge-base dataset: showing "
+                      "configurations that are good on average.[/yellow]")
+    algorithms = Table(title="Algorithms")
+    for column in ("#", "algorithm", "score", "+/-", "fit time"):
+        algorithms.add_column(column, justify="left" if column == "algorithm" else "right")
+    for row in result.algorithms.itertuples():
+        algorithms.add_row(str(row.rank), row.algorithm, _number(row.predicted_score),
+                           _number(row.uncertainty), _seconds(row.expected_fit_time))
+    console.print(algorithms)
+    configs = Table(title="Configurations to try, in order")
+    for column in ("#", "algorithm", "score", "+/-", "fit time", "parameters"):
+        configs.add_column(column, justify="left" if column in ("algorithm", "parameters")
+                           else "right")
+    for row in result.configs.itertuples():
+        configs.add_row(str(row.rank), row.algorithm, _number(row.predicted_score),
+                        _number(row.uncertainty), _seconds(row.expected_fit_time),
+                        _params(row.params))
+    console.print(configs)
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/dim]")
+    if explanation is None:
+        return
+    neighbors = Table(title="Most similar knowledge-base datasets")
+    for column in ("dataset", "OpenML id", "similarity", "best algorithm"):
+        neighbors.add_column(column)
+    for row in explanation.neighbors.itertuples():
+        did = "-" if pd.isna(row.openml_did) else str(int(row.openml_did))
+        neighbors.add_row(str(row.name), did, _number(row.similarity, ".2f"),
+                          str(row.best_algorithm))
+    console.print(neighbors)
+    drivers = Table(title="Meta-features that drove the ranking")
+    for column in ("meta-feature", "value", "KB median", "neighbours", "effect"):
+        drivers.add_column(column, justify="left" if column == "meta-feature" else "right")
+    for row in explanation.drivers.itertuples():
+        drivers.add_row(row.metafeature, _number(row.value, ".4g"),
+                        _number(row.kb_median, ".4g"), _number(row.neighbors_median, ".4g"),
+                        _number(row.ranking_effect, "+.2g"))
+    console.print(drivers)

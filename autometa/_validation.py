@@ -1,0 +1,133 @@
+"""Early checks of user input, with errors that name the problem and the fix."""
+
+from __future__ import annotations
+
+import numbers
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from autometa._exceptions import InvalidInputError
+from knowledge_base import KnowledgeBase
+from knowledge_base.portfolio import TASKS
+
+__all__ = [
+    "check_knowledge_base",
+    "check_positive_int",
+    "check_seed",
+    "check_table",
+    "check_task",
+]
+
+
+def check_positive_int(name: str, value: Any) -> int:
+    """Return ``value`` as an int if it is a positive integer, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InvalidInputError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_seed(value: Any) -> int:
+    """Return ``random_state`` as an int if it is a non-negative integer, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise InvalidInputError(f"random_state must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    """Split a user table into features and target, dropping rows with a missing target.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table, target included.
+    target : str
+        Name of the target column.
+
+    Returns
+    -------
+    X, y, notes
+        Features, target, and notes about what was dropped.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``df`` is not a non-empty DataFrame, ``target`` is not one of its columns, the
+        target is entirely missing, or no feature column is left.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    if df.shape[0] == 0:
+        raise InvalidInputError("the table is empty (0 rows)")
+    if not isinstance(target, str | int) or isinstance(target, bool):
+        raise InvalidInputError(f"target must be a column name, got {type(target).__name__}")
+    if target not in df.columns:
+        shown = ", ".join(map(repr, list(df.columns)[:10]))
+        more = ", ..." if df.shape[1] > 10 else ""
+        raise InvalidInputError(
+            f"target {target!r} is not a column of the table; columns are {shown}{more}")
+    if list(df.columns).count(target) > 1:
+        raise InvalidInputError(f"target {target!r} names more than one column")
+    y = df[target]
+    X = df.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise InvalidInputError(f"the table has no feature column besides the target {target!r}")
+    missing = y.isna()
+    notes = []
+    if missing.all():
+        raise InvalidInputError(f"the target {target!r} is missing (NaN) on every row")
+    if missing.any():
+        notes.append(f"dropped {int(missing.sum())} rows whose target is missing")
+        X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
+    return X, y, notes
+
+
+def check_task(task: Any, y: pd.Series) -> str:
+    """Validate ``task`` (or infer it from ``y``) and check that ``y`` suits it.
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown task, a task that cannot be inferred, a single class, or a non-numeric
+        target for regression.
+    """
+    from metafeatures import MetafeatureError, infer_task
+
+    if task is None:
+        try:
+            task = infer_task(y)
+        except MetafeatureError as error:
+            raise InvalidInputError(f"cannot infer the task from the target: {error}") from error
+    elif task not in TASKS:
+        raise InvalidInputError(f"task must be one of {TASKS} or None, got {task!r}")
+    if task == "classification":
+        n_classes = y.nunique(dropna=True)
+        if n_classes < 2:
+            raise InvalidInputError(
+                f"the target has a single class ({y.dropna().iloc[0]!r}); classification "
+                "needs at least two")
+    elif not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        raise InvalidInputError(
+            f"regression needs a numeric target, got dtype {y.dtype}; pass "
+            "task='classification' for labels")
+    elif y.nunique(dropna=True) < 2:
+        raise InvalidInputError("the regression target is constant")
+    return str(task)
+
+
+def check_knowledge_base(kb: Any) -> KnowledgeBase | Path | None:
+    """Accept a KnowledgeBase, a folder path, or None (the shipped default).
+
+    Raises
+    ------
+    InvalidInputError
+        For any other type.
+    """
+    if kb is None or isinstance(kb, KnowledgeBase):
+        return kb
+    if isinstance(kb, str | Path):
+        return Path(kb)
+    raise InvalidInputError(
+        f"kb must be a KnowledgeBase, a path to a saved knowledge base, or None, got "
+        f"{type(kb).__name__}")

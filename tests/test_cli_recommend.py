@@ -1,0 +1,137 @@
+"""In-process tests of ``autometa recommend`` (CSV, Parquet, ARFF; tables, JSON, errors)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from autometa._cache import clear_cache
+from autometa._cli import app
+from autometa._exceptions import InvalidInputError
+from autometa._io import read_table
+from autometa._testing import make_table, synthetic_knowledge_base
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def kb_folder(tmp_path_factory):
+    kb = synthetic_knowledge_base(n_classification=6, n_regression=5, seed=4)
+    return kb.save(tmp_path_factory.mktemp("kb") / "tiny")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _private_cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        clear_cache()
+        yield
+        clear_cache()
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    X, y = make_table(150, 5, task="classification", seed=8, n_classes=3, categorical=1)
+    return X.assign(label=y)
+
+
+@pytest.fixture(scope="module")
+def files(table, tmp_path_factory):
+    import arff
+
+    folder = tmp_path_factory.mktemp("tables")
+    table.to_csv(folder / "table.csv", index=False)
+    table.to_parquet(folder / "table.parquet")
+    attributes = []
+    for name, column in table.items():
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            attributes.append((name, [str(c) for c in column.cat.categories]))
+        else:
+            attributes.append((name, "REAL"))
+    rows = [[None if pd.isna(v) else (str(v) if isinstance(v, str) else float(v))
+             for v in row] for row in table.astype(object).itertuples(index=False)]
+    (folder / "table.arff").write_text(arff.dumps({
+        "relation": "table", "attributes": attributes, "data": rows}))
+    return folder
+
+
+def _invoke(*args: str):
+    return runner.invoke(app, ["recommend", *map(str, args)])
+
+
+@pytest.mark.parametrize("name", ["table.csv", "table.parquet", "table.arff"])
+def test_formats_give_the_same_json(files, kb_folder, name):
+    result = _invoke(files / name, "--target", "label", "--kb", kb_folder, "--json",
+                     "--top", "3")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["task"] == "classification" and data["target"] == "label"
+    assert len(data["configs"]) == 3
+    assert data["n_samples"] == 150 and data["n_features"] == 5
+    reference = json.loads(_invoke(files / "table.csv", "--target", "label", "--kb",
+                                   kb_folder, "--json", "--top", "3").stdout)
+    assert [c["config_id"] for c in data["configs"]] == [
+        c["config_id"] for c in reference["configs"]]
+
+
+def test_rich_tables_and_explain(files, kb_folder):
+    result = _invoke(files / "table.csv", "--kb", kb_folder, "--explain")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "target label (classification)" in out  # default target: the last column
+    for title in ("Algorithms", "Configurations to try", "Most similar knowledge-base",
+                  "Meta-features that drove"):
+        assert title in out
+    assert "lightgbm" in out
+
+
+def test_json_with_explanation(files, kb_folder):
+    result = _invoke(files / "table.parquet", "--kb", kb_folder, "--json", "--explain",
+                     "--metric", "accuracy", "--task", "classification")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["metric"] == "accuracy"
+    assert data["explanation"]["neighbors"] and data["explanation"]["drivers"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--target", "nope"], "'nope' is not a column"),
+    (["--metric", "rmse"], "does not apply"),
+    (["--task", "ranking"], "task must be"),
+    (["--top", "0"], "n_configs"),
+])
+def test_bad_input_is_one_clean_line(files, kb_folder, args, message):
+    result = _invoke(files / "table.csv", "--kb", kb_folder, *args)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]
+
+
+def test_missing_file_and_unknown_suffix(tmp_path, kb_folder):
+    result = _invoke(tmp_path / "absent.csv", "--kb", kb_folder)
+    assert result.exit_code == 1 and "no such file" in result.stderr
+    (tmp_path / "table.xlsx").write_text("x")
+    result = _invoke(tmp_path / "table.xlsx", "--kb", kb_folder)
+    assert result.exit_code == 1 and "unknown file type" in result.stderr
+
+
+def test_missing_knowledge_base_folder(files, tmp_path):
+    result = _invoke(files / "table.csv", "--kb", tmp_path / "nowhere")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error:") and "Traceback" not in result.output
+
+
+def test_read_table(files, table):
+    for name in ("table.csv", "table.parquet", "table.arff"):
+        frame = read_table(files / name)
+        assert frame.shape == table.shape
+        assert list(frame.columns) == list(table.columns)
+    arff_frame = read_table(files / "table.arff")
+    assert isinstance(arff_frame["label"].dtype, pd.CategoricalDtype)
+    (files / "broken.parquet").write_text("not parquet")
+    with pytest.raises(InvalidInputError, match="cannot read"):
+        read_table(files / "broken.parquet")

@@ -1,0 +1,305 @@
+"""Tests of ``autometa.recommend`` and ``Recommendation`` on a tiny synthetic knowledge base."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import autometa
+from autometa._cache import cache_dir, clear_cache, default_metamodel
+from autometa._exceptions import AutometaError, InvalidInputError
+from autometa._metamodel import MetaModel
+from autometa._recommend import Explanation, Recommendation, recommend
+from autometa._testing import make_table, synthetic_knowledge_base
+from knowledge_base import KnowledgeBase
+from knowledge_base.portfolio import ALGORITHMS, Configuration
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return synthetic_knowledge_base(n_classification=10, n_regression=8, seed=0)
+
+
+@pytest.fixture(scope="module")
+def kb_folder(kb, tmp_path_factory):
+    return kb.save(tmp_path_factory.mktemp("kb") / "synthetic")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _private_cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        clear_cache()
+        yield
+        clear_cache()
+
+
+def _table(n_rows=300, n_features=8, *, task="classification", seed=11, n_classes=3):
+    X, y = make_table(n_rows, n_features, task=task, seed=seed, n_classes=n_classes,
+                      categorical=1)
+    return X.assign(target=y)
+
+
+@pytest.fixture(scope="module")
+def classification(kb) -> Recommendation:
+    return recommend(_table(), "target", kb=kb)
+
+
+# --------------------------------------------------------------------- results
+def test_public_names():
+    assert autometa.recommend is recommend
+    assert autometa.Recommendation is Recommendation
+    assert autometa.MetaModel is MetaModel
+
+
+def test_configs_table(classification):
+    configs = classification.configs
+    assert len(configs) == 10
+    for column in ("rank", "algorithm", "params", "config_id", "kb_config_id",
+                   "predicted_score", "uncertainty", "expected_fit_time"):
+        assert column in configs.columns
+    assert configs["rank"].tolist() == list(range(1, 11))
+    assert set(configs["algorithm"]) <= set(ALGORITHMS)  # never openml_adaboost
+    assert configs["config_id"].is_unique
+    assert configs["predicted_score"].between(0, 1).all()
+    assert (configs["uncertainty"] > 0).all()
+    assert (configs["expected_fit_time"] > 0).all()
+    for row in configs.itertuples():
+        assert Configuration(row.algorithm, row.params).config_id == row.config_id
+    assert classification.metric == "roc_auc" and classification.higher_is_better
+    assert classification.task == "classification"
+    assert (classification.n_samples, classification.n_features) == (300, 8)
+
+
+def test_configs_are_a_diverse_portfolio(classification):
+    configs = classification.configs
+    assert configs["algorithm"].nunique() >= 3
+    # the first pick is the best predicted candidate
+    assert configs["predicted_score"].iloc[0] == classification.candidates[
+        "predicted_score"].max()
+
+
+def test_algorithms_table_ranks_every_portfolio_algorithm(classification):
+    table = classification.algorithms
+    assert sorted(table["algorithm"]) == sorted(ALGORITHMS)
+    assert table["rank"].tolist() == list(range(1, len(ALGORITHMS) + 1))
+    assert table["predicted_score"].is_monotonic_decreasing
+    for column in ("uncertainty", "expected_fit_time", "n_configs"):
+        assert table[column].notna().all()
+    best = classification.candidates.groupby("algorithm")["predicted_score"].max()
+    assert np.allclose(table.set_index("algorithm").loc[best.index, "predicted_score"], best)
+
+
+def test_serialisation(classification):
+    data = json.loads(json.dumps(classification.to_dict()))
+    assert data["task"] == "classification" and data["metric"] == "roc_auc"
+    assert len(data["configs"]) == 10 and isinstance(data["configs"][0]["params"], dict)
+    frame = classification.to_frame()
+    params = json.loads(frame["params"].iloc[0])
+    assert params == classification.configs["params"].iloc[0]
+    text = repr(classification)
+    assert "Recommendation(classification, metric=roc_auc" in text
+    assert classification.configs["algorithm"].iloc[0] in text
+
+
+def test_explain(classification, kb):
+    explanation = classification.explain(n_neighbors=3, n_metafeatures=4)
+    assert isinstance(explanation, Explanation)
+    neighbors = explanation.neighbors
+    assert len(neighbors) == 3
+    assert set(neighbors["dataset_id"]) <= set(kb.datasets["dataset_id"])
+    assert neighbors["similarity"].is_monotonic_decreasing
+    assert set(neighbors["name"]) <= set(kb.datasets["name"])
+    assert "openml_did" in neighbors.columns
+    drivers = explanation.drivers
+    assert len(drivers) == 4
+    assert set(drivers["metafeature"]) <= set(classification.model.metafeature_names_)
+    effects = drivers["ranking_effect"].abs().to_numpy()
+    assert np.all(np.diff(effects) <= 1e-12)
+    assert not explanation.novel
+    json.dumps(explanation.to_dict())
+    assert "most similar datasets" in repr(explanation)
+
+
+def test_pipeline_fits_the_raw_table():
+    X, y = make_table(120, 5, task="classification", seed=3, n_classes=2, categorical=2,
+                      missing=0.1)
+    rec = recommend(X.assign(label=y), "label", kb=None, model=default_metamodel(
+        synthetic_knowledge_base(n_classification=5, n_regression=3, seed=2),
+        task="classification"), n_configs=3)
+    for i in range(3):
+        pipe = rec.pipeline(i)
+        pipe.fit(X, y)
+        assert pipe.predict(X).shape == (120,)
+    with pytest.raises(InvalidInputError, match="i must be"):
+        rec.pipeline(3)
+
+
+def _small_table(n_rows: int, n_classes: int) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(n_rows)
+    X = pd.DataFrame({"a": rng.normal(size=n_rows), "b": rng.normal(size=n_rows),
+                      "c": pd.Categorical(rng.choice(["u", "v"], n_rows))})
+    y = pd.Series(np.repeat([f"k{i}" for i in range(n_classes)], n_rows // n_classes))
+    return X, y
+
+
+def _check_all_fit(rec: Recommendation, X: pd.DataFrame, y: pd.Series) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence warnings of tiny MLPs
+        for i in range(len(rec.configs)):
+            pipe = rec.pipeline(i)
+            pipe.fit(X, y)
+            assert len(pipe.predict_proba(X)) == len(y)
+    params = rec.candidates.set_index("algorithm")["params"]
+    for algorithm, key in [("knn", "n_neighbors"), ("mlp", "batch_size")]:
+        assert max(p[key] for p in params.loc[[algorithm]]) <= len(y)
+
+
+@pytest.mark.parametrize("n_rows, n_classes", [(30, 2), (15, 3)])
+def test_returned_configs_fit_on_small_tables(kb, n_rows, n_classes):
+    X, y = _small_table(n_rows, n_classes)
+    rec = recommend(X.assign(y=y.to_numpy()), "y", kb=kb)
+    assert len(rec.configs) == 10
+    _check_all_fit(rec, X, y)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_rows, n_classes", [(30, 2), (15, 3)])
+def test_every_candidate_fits_on_small_tables(kb, n_rows, n_classes):
+    X, y = _small_table(n_rows, n_classes)
+    rec = recommend(X.assign(y=y.to_numpy()), "y", kb=kb, n_configs=100)
+    assert len(rec.configs) >= 8  # all candidates, minus near-duplicates
+    _check_all_fit(rec, X, y)
+
+
+def test_regression(kb):
+    rec = recommend(_table(task="regression"), "target", kb=kb, n_configs=4)
+    assert rec.task == "regression" and rec.metric == "rmse" and not rec.higher_is_better
+    assert len(rec.configs) == 4
+    r2 = recommend(_table(task="regression"), "target", kb=kb, metric="r2", n_configs=4)
+    assert r2.metric == "r2"
+
+
+def test_explicit_task_and_metric(kb):
+    rec = recommend(_table(), "target", kb=kb, task="classification", metric="accuracy",
+                    n_configs=3)
+    assert rec.metric == "accuracy" and len(rec.configs) == 3
+
+
+def test_deterministic(kb):
+    first = recommend(_table(seed=5), "target", kb=kb)
+    second = recommend(_table(seed=5), "target", kb=kb)
+    pd.testing.assert_frame_equal(first.configs, second.configs)
+    pd.testing.assert_frame_equal(first.algorithms, second.algorithms)
+
+
+def test_missing_target_rows_are_dropped(kb):
+    df = _table(n_rows=100)
+    df.loc[:9, "target"] = np.nan
+    rec = recommend(df, "target", kb=kb, n_configs=2)
+    assert rec.n_samples == 90
+    assert any("dropped 10 rows" in note for note in rec.notes)
+
+
+def test_novel_table_uses_the_static_portfolio(kb):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({f"x{i}": rng.lognormal(10, 4, 400) for i in range(40)})
+    df = df.mask(rng.random(df.shape) < 0.6)
+    df["y"] = rng.choice(["a"] * 30 + ["b"], 400)
+    rec = recommend(df, "y", kb=kb, n_configs=5)
+    assert rec.novel
+    assert len(rec.configs) == 5
+    static = rec.model.static_scores_
+    kb_rows = rec.configs[rec.configs["kb_config_id"].isin(static.index)]
+    assert np.allclose(kb_rows["predicted_score"],
+                       static.loc[kb_rows["kb_config_id"], "score"].clip(0, 1))
+    assert "novel" in repr(rec)
+    explanation = rec.explain(n_metafeatures=5)
+    assert explanation.novel and explanation.distance > explanation.threshold
+    z = explanation.drivers["robust_z"].abs().to_numpy()
+    assert np.all(np.diff(z) <= 1e-12)  # what makes the table unusual comes first
+
+
+# ---------------------------------------------------------------------- caching
+def test_default_model_is_cached_on_disk(kb_folder, monkeypatch):
+    clear_cache()
+    first = default_metamodel(kb_folder, task="classification")
+    files = list(cache_dir().glob("metamodel-*.joblib"))
+    assert files
+    assert default_metamodel(kb_folder, task="classification") is first  # memory
+    clear_cache()
+
+    def no_refit(*args, **kwargs):
+        raise AssertionError("the cached meta-model should have been read from disk")
+
+    monkeypatch.setattr(MetaModel, "fit", no_refit)
+    again = default_metamodel(kb_folder, task="classification")
+    assert again is not first and again.config_ids_ == first.config_ids_
+    rec = recommend(_table(), "target", kb=str(kb_folder), n_configs=2)
+    assert len(rec.configs) == 2
+
+
+def test_cache_key_depends_on_task_and_metric(kb):
+    a = default_metamodel(kb, task="classification")
+    b = default_metamodel(kb, task="classification", metric="accuracy")
+    c = default_metamodel(kb, task="regression")
+    assert a is not b and a is not c
+    assert (a.metric_, b.metric_, c.metric_) == ("roc_auc", "accuracy", "rmse")
+
+
+def test_model_argument(kb):
+    model = MetaModel(n_members=2, n_rounds=30).fit(kb, task_type="classification")
+    rec = recommend(_table(), "target", model=model, n_configs=2)
+    assert rec.model is model
+    with pytest.raises(InvalidInputError, match="fitted for classification"):
+        recommend(_table(task="regression"), "target", model=model)
+    with pytest.raises(InvalidInputError, match="model must be"):
+        recommend(_table(), "target", model="nope")
+    with pytest.raises(InvalidInputError, match="differs from the metric"):
+        recommend(_table(), "target", model=model, metric="accuracy")
+
+
+# ----------------------------------------------------------------------- errors
+@pytest.mark.parametrize("make, kwargs, match", [
+    (lambda: _table(), {"target": "nope"}, "'nope' is not a column"),
+    (lambda: _table().iloc[:0], {}, "empty"),
+    (lambda: _table().assign(target="same"), {}, "single class"),
+    (lambda: _table().assign(target=np.nan), {}, "missing"),
+    (lambda: _table(), {"task": "ranking"}, "task must be"),
+    (lambda: _table(), {"metric": "f1"}, "unknown metric"),
+    (lambda: _table(), {"metric": "rmse"}, "does not apply"),
+    (lambda: _table(), {"n_configs": 0}, "n_configs"),
+    (lambda: _table(), {"random_state": -1}, "random_state"),
+    (lambda: _table(), {"kb": 42}, "kb must be"),
+    (lambda: _table()[["target"]], {}, "no feature column"),
+    (lambda: _table().to_numpy(), {}, "DataFrame"),
+    (lambda: _table().assign(target=list("ab") * 150), {"task": "regression"}, "numeric"),
+])
+def test_bad_input_raises_a_clear_error(kb, make, kwargs, match):
+    arguments = {"target": "target", "kb": kb, **kwargs}
+    target = arguments.pop("target")
+    with pytest.raises(InvalidInputError, match=match) as error:
+        recommend(make(), target, **arguments)
+    assert isinstance(error.value, AutometaError) and isinstance(error.value, ValueError)
+
+
+def test_missing_default_knowledge_base_is_explained(monkeypatch, tmp_path):
+    monkeypatch.setattr("autometa._cache.default_path", lambda: tmp_path)
+    with pytest.raises(InvalidInputError, match="pass kb="):
+        recommend(_table(), "target")
+
+
+def test_algorithms_that_cannot_fit_the_table_are_skipped(kb):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(10_050, 3)), columns=["a", "b", "c"])
+    df["y"] = ["p"] * 5_000 + ["q"] * 5_049 + ["singleton"]
+    rec = recommend(df, "y", kb=kb, n_configs=100)
+    assert "hist_gradient_boosting" not in set(rec.configs["algorithm"])
+    assert any(note.startswith("hist_gradient_boosting skipped") for note in rec.notes)
+    table = rec.algorithms.set_index("algorithm")
+    assert np.isnan(table.loc["hist_gradient_boosting", "predicted_score"])
+    assert table["rank"].iloc[-1] == len(table)

@@ -1,0 +1,76 @@
+"""Property-based tests of ``recommend`` on generated small tables (few examples, tiny KB)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autometa._metamodel import MetaModel
+from autometa._recommend import recommend
+from autometa._testing import synthetic_knowledge_base
+from knowledge_base.portfolio import ALGORITHMS
+
+SETTINGS = settings(max_examples=8, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[str, MetaModel]:
+    kb = synthetic_knowledge_base(n_classification=6, n_regression=5, seed=3)
+    return {task: MetaModel(n_members=2, n_rounds=30).fit(kb, task_type=task)
+            for task in ("classification", "regression")}
+
+
+@st.composite
+def tables(draw) -> tuple[pd.DataFrame, str]:
+    task = draw(st.sampled_from(["classification", "regression"]))
+    n_rows = draw(st.integers(8, 60))
+    n_numeric = draw(st.integers(0, 4))
+    n_categorical = draw(st.integers(0 if n_numeric else 1, 2))
+    missing = draw(st.sampled_from([0.0, 0.2]))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    columns = {f"n{i}": rng.normal(size=n_rows) * 10 ** rng.uniform(-3, 3)
+               for i in range(n_numeric)}
+    for i in range(n_categorical):
+        columns[f"c{i}"] = pd.Categorical(rng.choice(list("abcde")[: i + 2], n_rows))
+    frame = pd.DataFrame(columns)
+    if missing:
+        frame = frame.mask(rng.random(frame.shape) < missing)
+    if task == "classification":
+        n_classes = draw(st.integers(2, 3))
+        labels = np.arange(n_rows) % n_classes  # every class present
+        frame["target"] = pd.Categorical([f"k{v}" for v in rng.permutation(labels)])
+    else:
+        frame["target"] = rng.normal(size=n_rows) * 5 + 1
+    return frame, task
+
+
+@SETTINGS
+@given(data=tables(), n_configs=st.integers(1, 6))
+def test_recommend_never_crashes_and_is_deterministic(models, data, n_configs):
+    frame, task = data
+    model = models[task]
+    first = recommend(frame, "target", task=task, model=model, n_configs=n_configs,
+                      random_state=1)
+    second = recommend(frame, "target", task=task, model=model, n_configs=n_configs,
+                       random_state=1)
+    pd.testing.assert_frame_equal(first.configs, second.configs)
+    pd.testing.assert_frame_equal(first.algorithms, second.algorithms)
+    configs = first.configs
+    assert 1 <= len(configs) <= n_configs
+    assert set(configs["algorithm"]) <= set(ALGORITHMS)
+    assert configs["predicted_score"].between(0, 1).all()
+    assert np.isfinite(configs["uncertainty"]).all()
+    n_rows = len(frame)
+    for row in configs.itertuples():
+        if row.algorithm == "knn":
+            assert row.params["n_neighbors"] < n_rows
+        if row.algorithm == "mlp":
+            assert row.params["batch_size"] <= n_rows
+        first.pipeline(row.rank - 1)  # builds
+    first.to_dict()
