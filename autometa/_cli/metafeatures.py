@@ -1,0 +1,115 @@
+"""``autometa metafeatures``: meta-features of a CSV or Parquet table."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["metafeatures_command"]
+
+_READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise ValueError(
+            f"{path.name}: unsupported file type {path.suffix!r}; use .csv or .parquet."
+        )
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file.")
+    return reader(path)
+
+
+def _format(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def metafeatures_command(
+    path: Path = typer.Argument(..., help="CSV or Parquet file holding the features and target."),
+    target: str = typer.Option(..., "--target", help="Name of the target column."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    groups: list[str] | None = typer.Option(
+        None,
+        "--group",
+        help="Meta-feature group to compute (repeatable): general, statistical, info_theory, "
+        "model_based, landmarkers. Default: all.",
+    ),
+    task: str | None = typer.Option(
+        None, "--task", help="classification or regression (default: inferred from the target)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the subsamples and models."),
+    time_budget: float | None = typer.Option(
+        None, "--time-budget", help="Seconds; expensive groups are subsampled or skipped."
+    ),
+) -> None:
+    """Compute the meta-features of a table (OpenML-compatible names where they exist)."""
+    import metafeatures
+
+    err = Console(stderr=True)
+    try:
+        frame = _read_table(path)
+        if target not in frame.columns:
+            raise ValueError(
+                f"--target {target!r} is not a column of {path.name}; columns: "
+                f"{', '.join(map(str, frame.columns[:20]))}"
+                f"{' ...' if frame.shape[1] > 20 else ''}"
+            )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", metafeatures.MetafeatureWarning)
+            result = metafeatures.extract(
+                frame.drop(columns=[target]),
+                frame[target],
+                task=task,
+                groups=groups or None,
+                random_state=seed,
+                time_budget=time_budget,
+            )
+    except (ValueError, OSError) as error:  # MetafeatureError is a ValueError
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    for warning in caught:
+        if issubclass(warning.category, metafeatures.MetafeatureWarning):
+            err.print(f"[yellow]warning:[/yellow] {warning.message}")
+
+    catalogue = metafeatures.list_metafeatures().set_index("name")
+    if json_output:
+        payload = {
+            "path": str(path),
+            "target": target,
+            "task": result.attrs["task"],
+            "n_rows": result.attrs["n_rows"],
+            "skipped": result.attrs["skipped"],
+            "metafeatures": {
+                name: (None if math.isnan(value) else value) for name, value in result.items()
+            },
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    table = Table(title=f"{path.name}: {result.attrs['task']}, {result.attrs['n_rows']} rows")
+    table.add_column("group", style="cyan")
+    table.add_column("meta-feature")
+    table.add_column("value", justify="right")
+    group_order = list(metafeatures.GROUPS)
+    ordered = sorted(
+        result.index, key=lambda name: (group_order.index(catalogue.loc[name, "group"]), name)
+    )
+    previous = None
+    for name in ordered:
+        group = catalogue.loc[name, "group"]
+        if previous is not None and group != previous:
+            table.add_section()
+        table.add_row(group if group != previous else "", name, _format(result[name]))
+        previous = group
+    Console().print(table)

@@ -1,0 +1,72 @@
+"""``autometa metafeatures``, tested in-process through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from autometa._cli.metafeatures import metafeatures_command
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def app() -> typer.Typer:
+    application = typer.Typer()
+    application.command()(metafeatures_command)
+    return application
+
+
+@pytest.fixture()
+def table_path(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=80),
+            "colour": rng.choice(["red", "blue"], 80),
+            "label": rng.choice(["yes", "no"], 80),
+        }
+    )
+    path = tmp_path / "table.csv"
+    frame.to_csv(path, index=False)
+    frame.to_parquet(tmp_path / "table.parquet")
+    return path
+
+
+def test_json_output(app, table_path):
+    result = runner.invoke(app, [str(table_path), "--target", "label", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["task"] == "classification"
+    assert payload["n_rows"] == 80
+    assert payload["metafeatures"]["NumberOfFeatures"] == 3
+    assert payload["metafeatures"]["NumberOfSymbolicFeatures"] == 2
+
+
+def test_table_output_is_grouped(app, table_path):
+    parquet = table_path.with_suffix(".parquet")
+    result = runner.invoke(
+        app, [str(parquet), "--target", "label", "--group", "general", "--group", "info_theory"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "ClassEntropy" in result.stdout
+    assert "NumberOfInstances" in result.stdout
+    assert "info_theory" in result.stdout
+    assert "NaiveBayesAUC" not in result.stdout
+
+
+def test_bad_target_and_bad_file_are_clean_errors(app, table_path, tmp_path):
+    result = runner.invoke(app, [str(table_path), "--target", "nope"])
+    assert result.exit_code == 1
+    assert "not a column" in result.output
+    result = runner.invoke(app, [str(tmp_path / "data.xlsx"), "--target", "label"])
+    assert result.exit_code == 1
+    assert "unsupported file type" in result.output
+    result = runner.invoke(app, [str(table_path), "--target", "label", "--group", "bogus"])
+    assert result.exit_code == 1
+    assert "Unknown meta-feature group" in result.output

@@ -1,0 +1,311 @@
+"""Messy tables: every awkward input is handled sensibly or rejected with a clear error."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from metafeatures import (
+    EmptyTableError,
+    InvalidTableError,
+    MetafeatureWarning,
+    TargetError,
+    extract,
+    list_metafeatures,
+)
+
+CHEAP = ["general", "statistical", "info_theory"]
+
+
+def _labels(n: int, seed: int = 0) -> pd.Series:
+    return pd.Series(np.random.default_rng(seed).choice(["a", "b"], n))
+
+
+def _quiet_extract(*args, **kwargs) -> pd.Series:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no unexpected warnings on clean input
+        return extract(*args, **kwargs)
+
+
+def test_categorical_uses_declared_values_for_counts_and_observed_for_distinct_values():
+    n = 40
+    X = pd.DataFrame(
+        {
+            "two_declared_one_seen": pd.Categorical(["x"] * n, categories=["x", "y"]),
+            "three": pd.Categorical(np.resize(["p", "q", "r"], n)),
+        }
+    )
+    result = _quiet_extract(X, _labels(n), groups="general")
+    # binary = two declared values (OpenML uses the ARFF header), target included
+    assert result["NumberOfBinaryFeatures"] == 2
+    assert result["NumberOfSymbolicFeatures"] == 3
+    # distinct values are observed ones: 1, 3 and 2 (target)
+    assert result["MinNominalAttDistinctValues"] == 1
+    assert result["MaxNominalAttDistinctValues"] == 3
+    assert result["NumberOfFeaturesAfterBinarization"] == 2 + 3
+    assert result["NumberOfConstantFeatures"] == 1
+
+
+def test_object_and_string_columns_are_nominal_even_when_they_hold_numbers():
+    n = 30
+    X = pd.DataFrame(
+        {
+            "obj": np.resize(np.array(["a", "b", None], dtype=object), n),
+            "str": pd.array(np.resize(["u", "v"], n), dtype="string"),
+            "numbers_as_text": np.resize(["1.5", "2", "10"], n).astype(object),
+            "mixed": np.resize(np.array([1, "a", 2.5], dtype=object), n),
+        }
+    )
+    result = _quiet_extract(X, _labels(n), groups=CHEAP)
+    assert result["NumberOfSymbolicFeatures"] == 5
+    assert result["NumberOfNumericFeatures"] == 0
+    assert result["NumberOfMissingValues"] == n // 3
+    assert result["MaxNominalAttDistinctValues"] == 3
+    assert np.isnan(result["MeanMeansOfNumericAtts"])  # no numeric attribute at all
+
+
+def test_booleans_are_binary_nominal_features():
+    n = 30
+    X = pd.DataFrame(
+        {
+            "np_bool": np.resize([True, False], n),
+            "pd_boolean": pd.array(np.resize([True, False, None], n), dtype="boolean"),
+        }
+    )
+    result = _quiet_extract(X, _labels(n), groups="general")
+    assert result["NumberOfBinaryFeatures"] == 3
+    assert result["NumberOfMissingValues"] == n // 3
+
+
+def test_integer_codes_are_numeric_unless_cast_to_category():
+    n = 60
+    codes = np.resize([0, 1, 2], n)
+    as_int = _quiet_extract(pd.DataFrame({"code": codes}), _labels(n), groups="general")
+    as_cat = _quiet_extract(
+        pd.DataFrame({"code": pd.Categorical(codes)}), _labels(n), groups="general"
+    )
+    assert as_int["NumberOfNumericFeatures"] == 1
+    assert as_cat["NumberOfNumericFeatures"] == 0
+    assert as_cat["NumberOfSymbolicFeatures"] == 2
+
+
+def test_datetimes_and_timedeltas_become_numeric_seconds():
+    n = 50
+    X = pd.DataFrame(
+        {
+            "naive": pd.date_range("2021-01-01", periods=n, freq="D"),
+            "aware": pd.date_range("2021-01-01", periods=n, freq="h", tz="Europe/Paris"),
+            "delta": pd.to_timedelta(np.arange(n), unit="s"),
+        }
+    )
+    X.loc[3, "naive"] = pd.NaT
+    result = _quiet_extract(X, _labels(n), groups=CHEAP)
+    assert result["NumberOfDatetimeFeatures"] == 3
+    assert result["NumberOfNumericFeatures"] == 3
+    assert result["NumberOfMissingValues"] == 1
+    # the timedelta column is 0..n-1 seconds: std of that column is among the per-column stds
+    assert result["MinStdDevOfNumericAtts"] == pytest.approx(np.arange(n).std(ddof=1))
+
+
+def test_high_cardinality_text_is_nominal_and_cheap():
+    n = 2_000
+    X = pd.DataFrame({"id": [f"row-{i}" for i in range(n)], "x": np.arange(n) % 7})
+    result = _quiet_extract(X, _labels(n))
+    assert result["MaxNominalAttDistinctValues"] == n
+    assert result["NumberOfFeaturesAfterBinarization"] == n + 1
+    # an identifier explains the training rows perfectly but carries no signal
+    assert result["MaxMutualInformation"] == pytest.approx(result["ClassEntropy"])
+
+
+def test_all_missing_and_constant_columns():
+    n = 40
+    X = pd.DataFrame(
+        {
+            "all_nan": np.full(n, np.nan),
+            "all_none": [None] * n,
+            "constant": np.ones(n),
+            "x": np.linspace(0, 1, n),
+        }
+    )
+    result = _quiet_extract(X, _labels(n))
+    assert result["NumberOfConstantFeatures"] == 3
+    assert result["NumberOfMissingValues"] == 2 * n
+    assert result["NumberOfFeaturesWithMissingValues"] == 2
+    # entirely missing features are dropped by the binarization
+    assert result["NumberOfFeaturesAfterBinarization"] == 2
+    # skewness of a constant column is undefined: only "x" contributes
+    assert result["MaxSkewnessOfNumericAtts"] == pytest.approx(0.0, abs=1e-12)
+    assert result["MinStdDevOfNumericAtts"] == 0.0  # the constant column
+
+
+def test_only_constant_numeric_columns_give_nan_moments_not_errors():
+    n = 20
+    X = pd.DataFrame({"c1": np.zeros(n), "c2": np.full(n, 3.0)})
+    result = _quiet_extract(X, _labels(n))
+    assert result["MeanMeansOfNumericAtts"] == pytest.approx(1.5)
+    assert np.isnan(result["MeanSkewnessOfNumericAtts"])
+    assert np.isnan(result["MeanKurtosisOfNumericAtts"])
+    assert np.isnan(result["MeanAbsCorrelationOfNumericAtts"])
+
+
+def test_infinite_values_are_treated_as_missing_with_a_warning():
+    n = 30
+    x = np.linspace(-1, 1, n)
+    X = pd.DataFrame({"x": x})
+    X_inf = X.copy()
+    X_inf.loc[0, "x"] = np.inf
+    X_inf.loc[1, "x"] = -np.inf
+    with pytest.warns(MetafeatureWarning, match="2 infinite values"):
+        result = extract(X_inf, _labels(n), groups=CHEAP)
+    X_nan = X.copy()
+    X_nan.loc[[0, 1], "x"] = np.nan
+    expected = _quiet_extract(X_nan, _labels(n), groups=CHEAP)
+    pd.testing.assert_series_equal(result, expected)
+    assert result["NumberOfMissingValues"] == 2
+
+
+def test_duplicate_and_non_string_column_names_are_irrelevant():
+    n = 50
+    rng = np.random.default_rng(0)
+    values = {"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.choice(["x", "y"], n)}
+    named = pd.DataFrame(values)
+    odd = pd.DataFrame(values)
+    odd.columns = [0, 0, ("t", 1)]
+    y = _labels(n)
+    pd.testing.assert_series_equal(_quiet_extract(odd, y), _quiet_extract(named, y))
+
+
+def test_missing_target_rows_are_dropped_with_a_count():
+    n = 50
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=n)})
+    y = _labels(n).astype(object)
+    y[[2, 5, 9]] = None
+    with pytest.warns(MetafeatureWarning, match="Dropped 3 of 50 rows"):
+        result = extract(X, y, groups=CHEAP)
+    keep = y.notna().to_numpy()
+    expected = _quiet_extract(X[keep], y[keep], groups=CHEAP)
+    pd.testing.assert_series_equal(result, expected)
+    assert result["NumberOfInstances"] == 47
+
+
+def test_infinite_regression_target_is_dropped():
+    X = pd.DataFrame({"a": np.arange(30.0)})
+    y = np.arange(30.0) + 0.5
+    y[0] = np.inf
+    with pytest.warns(MetafeatureWarning, match="Dropped 1 of 30"):
+        result = extract(X, y, groups="general")
+    assert result["NumberOfInstances"] == 29
+
+
+def test_one_row_table():
+    X = pd.DataFrame({"a": [1.0], "b": ["x"]})
+    result = _quiet_extract(X, ["yes"])
+    assert result["NumberOfInstances"] == 1
+    assert np.isnan(result["AutoCorrelation"])
+    assert np.isnan(result["NaiveBayesAUC"])
+    assert result["ClassEntropy"] == 0.0
+
+
+def test_one_column_table():
+    n = 40
+    X = pd.DataFrame({"only": np.random.default_rng(2).normal(size=n)})
+    result = _quiet_extract(X, _labels(n))
+    assert result["NumberOfFeatures"] == 2
+    assert np.isnan(result["MeanAbsCorrelationOfNumericAtts"])  # needs two columns
+    assert np.isfinite(result["NaiveBayesAUC"])
+
+
+def test_empty_tables_are_rejected():
+    with pytest.raises(EmptyTableError, match="no rows"):
+        extract(pd.DataFrame({"a": []}), [])
+    with pytest.raises(EmptyTableError, match="no columns"):
+        extract(pd.DataFrame(index=range(5)), list("ababa"))
+    with pytest.raises(EmptyTableError, match="Every value of y is missing"):
+        extract(pd.DataFrame({"a": [1.0, 2.0]}), [None, None], task="classification")
+
+
+def test_target_length_mismatch_names_both_lengths():
+    with pytest.raises(TargetError, match="y has 3 values but X has 4 rows"):
+        extract(pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]}), ["a", "b", "a"])
+
+
+def test_two_dimensional_target_is_rejected():
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
+    with pytest.raises(TargetError, match="one column"):
+        extract(X, pd.DataFrame({"y1": [0, 1, 0], "y2": [1, 0, 1]}))
+    with pytest.raises(TargetError, match="1-dimensional"):
+        extract(X, np.zeros((3, 2)))
+    # a single column is fine
+    assert extract(X, np.array([[0], [1], [0]]), groups="general")["NumberOfClasses"] == 2
+
+
+def test_regression_with_text_target_is_rejected():
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
+    with pytest.raises(TargetError, match="not numbers"):
+        extract(X, ["low", "high", "low"], task="regression")
+    # numbers stored as text are accepted
+    result = extract(X, ["1.5", "2.5", "4"], task="regression", groups="general")
+    assert result["NumberOfClasses"] == 0
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (np.arange(5.0), "2-dimensional"),
+        (np.zeros((2, 2, 2)), "2-dimensional"),
+        (sp.csr_matrix(np.eye(3)), "sparse"),
+        ("table.csv", "DataFrame"),
+    ],
+)
+def test_unreadable_tables_are_rejected(bad, match):
+    with pytest.raises(InvalidTableError, match=match):
+        extract(bad)
+
+
+def test_numpy_input_matches_dataframe_input():
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(60, 3))
+    y = rng.normal(size=60)
+    pd.testing.assert_series_equal(
+        _quiet_extract(values, y), _quiet_extract(pd.DataFrame(values), pd.Series(y))
+    )
+    objects = np.array([["a", 1.0], ["b", 2.0], ["a", 3.5], ["b", 0.5]], dtype=object)
+    result = _quiet_extract(objects, ["x", "y", "x", "y"], groups="general")
+    assert result["NumberOfSymbolicFeatures"] == 2  # "a"/"b" column and the target
+    assert result["NumberOfNumericFeatures"] == 1
+
+
+def test_nullable_integer_and_float_columns_are_numeric():
+    X = pd.DataFrame(
+        {
+            "Int": pd.array([1, 2, None, 4] * 5, dtype="Int64"),
+            "Float": pd.array([0.5, None, 1.5, 2.5] * 5, dtype="Float64"),
+        }
+    )
+    result = _quiet_extract(X, _labels(20), groups=CHEAP)
+    assert result["NumberOfNumericFeatures"] == 2
+    assert result["NumberOfMissingValues"] == 10
+
+
+def test_every_feature_of_a_messy_table_is_finite_or_nan():
+    n = 80
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame(
+        {
+            "cat": pd.Categorical(rng.choice(["a", "b", None], n)),
+            "text": [f"t{i % 40}" for i in range(n)],
+            "flag": rng.random(n) > 0.5,
+            "when": pd.date_range("2020", periods=n, freq="min"),
+            "const": 7,
+            "gaps": np.where(rng.random(n) > 0.5, rng.normal(size=n), np.nan),
+        }
+    )
+    for y in (_labels(n), pd.Series(rng.normal(size=n))):
+        result = _quiet_extract(X, y)
+        assert not np.isinf(result).any()
+        assert set(result.index) == set(list_metafeatures(result.attrs["task"])["name"])
