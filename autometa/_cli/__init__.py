@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from autometa._cli.evaluate import evaluate_command
+from autometa._cli.kb import kb_app
+from autometa._cli.metafeatures import metafeatures_command
+from autometa._cli.recommend import recommend_command
+from autometa._cli.tune import tune_command
 
 __all__ = ["app", "main"]
 
@@ -16,32 +20,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-# (module, attribute, command name): top-level commands, each owned by one module.
-_COMMANDS = [
-    ("autometa._cli.recommend", "recommend_command", "recommend"),
-    ("autometa._cli.tune", "tune_command", "tune"),
-    ("autometa._cli.evaluate", "evaluate_command", "evaluate"),
-    ("autometa._cli.metafeatures", "metafeatures_command", "metafeatures"),
-]
-_GROUPS = [("autometa._cli.kb", "kb_app", "kb")]
-
-for _module, _attribute, _name in _COMMANDS:
-    try:
-        _command = getattr(importlib.import_module(_module), _attribute)
-    except ModuleNotFoundError as _error:  # a command whose module is not written yet
-        if _error.name != _module:
-            raise
-        continue
-    app.command(_name)(_command)
-for _module, _attribute, _name in _GROUPS:
-    try:
-        _group = getattr(importlib.import_module(_module), _attribute)
-    except ModuleNotFoundError as _error:
-        if _error.name != _module:
-            raise
-        continue
-    app.add_typer(_group, name=_name)
+app.command("recommend")(recommend_command)
+app.command("tune")(tune_command)
+app.command("metafeatures")(metafeatures_command)
+app.command("evaluate")(evaluate_command)
+app.add_typer(kb_app, name="kb")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from autometa._cli.kb_build import build_command
+
 if TYPE_CHECKING:
     from knowledge_base import KnowledgeBase
 
@@ -176,13 +178,7 @@ def import_openml_command(
                                "source"))
 
 
-try:  # ``kb build`` is owned by ``autometa/_cli/kb_build.py``; absent until it is written
-    from autometa._cli.kb_build import build_command
-except ModuleNotFoundError as _error:
-    if _error.name != "autometa._cli.kb_build":
-        raise
-else:
-    kb_app.command("build")(build_command)
+kb_app.command("build")(build_command)
 
 
 @kb_app.command("ship")

@@ -1,0 +1,58 @@
+"""``autometa evaluate``: grouped leave-one-dataset-out evaluation of the recommenders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+__all__ = ["evaluate_command"]
+
+
+def evaluate_command(
+    kb: Path | None = typer.Option(None, "--kb",
+                                   help="Knowledge-base folder (default: the shipped one)."),
+    metric: str | None = typer.Option(
+        None, "--metric", help="Metric (default: roc_auc for classification, rmse for "
+        "regression); selects its task type."),
+    task_type: str | None = typer.Option(
+        None, "--task-type", help="classification or regression (default: both)."),
+    k: list[int] | None = typer.Option(None, "--k", help="Best-of-k size (repeatable; "
+                                       "default 1 3 5 10)."),
+    strategy: list[str] | None = typer.Option(
+        None, "--strategy", help="Strategy name (repeatable; default: all)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the stochastic strategies."),
+    min_coverage: float = typer.Option(
+        0.95, "--min-coverage", help="Share of datasets a configuration must have been "
+        "attempted on to be a candidate."),
+    missing: str = typer.Option(
+        "exclude", "--missing", help="A candidate never attempted on a dataset: 'exclude' "
+        "the dataset, or count a 'failure' (records that omit failed runs)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder to write evaluation.json and the regret plot to."),
+) -> None:
+    """Compare the meta-model with the baselines by grouped leave-one-dataset-out."""
+    import autometa
+    from autometa._exceptions import InvalidInputError
+    from knowledge_base import KnowledgeBaseError
+
+    console = Console(stderr=True)
+    try:
+        report = autometa.evaluate(kb, metric=metric, task_type=task_type,
+                                   ks=tuple(k) if k else (1, 3, 5, 10),
+                                   strategies=strategy or None, random_state=seed,
+                                   min_coverage=min_coverage, missing=missing)
+    except (InvalidInputError, KnowledgeBaseError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    if out is not None:
+        report.to_json(out / "evaluation.json")
+        report.plot(out / "regret.png")
+        console.print(f"wrote {out / 'evaluation.json'} and {out / 'regret.png'}")
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), default=str))
+    else:
+        Console(width=max(Console().width, 110)).print(report.to_rich())

@@ -1,0 +1,158 @@
+"""``autometa tune``: warm-started tuning of the portfolio on a table, with a progress bar."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+__all__ = ["tune_command"]
+
+
+def tune_command(
+    data: Path = typer.Argument(..., help="The table: CSV, TSV, Parquet or ARFF."),
+    target: str = typer.Option(..., "--target", "-t", help="Name of the target column."),
+    trials: int = typer.Option(50, "--trials", "-n",
+                               help="Evaluated trials the study should have in the end."),
+    storage: str | None = typer.Option(
+        None, "--storage", help="Study storage: sqlite:///tune.db, postgresql://..., or a "
+        "journal file path (tune.log). An existing study is resumed."),
+    study: str | None = typer.Option(
+        None, "--study", help="Study name (default: derived from the target and the table)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: one per core)."),
+    timeout: float | None = typer.Option(None, "--timeout",
+                                         help="Start no new trial after S seconds."),
+    cv: int = typer.Option(5, "--cv", help="Cross-validation folds."),
+    fit_timeout: float | None = typer.Option(
+        None, "--fit-timeout", help="Seconds one fit may take (slower: a failed trial)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of folds, models and sampler."),
+    task: str | None = typer.Option(None, "--task",
+                                    help="classification or regression (default: inferred)."),
+    metric: str | None = typer.Option(None, "--metric",
+                                      help="Metric (default: roc_auc or rmse)."),
+    sampler: str = typer.Option("tpe", "--sampler", help="tpe, meta or random."),
+    warm: bool = typer.Option(True, "--warm-start/--no-warm-start",
+                              help="Seed the study with the meta-model's recommendations."),
+    n_warm: int = typer.Option(10, "--n-warm", help="Recommendations to enqueue."),
+    algorithm: list[str] | None = typer.Option(
+        None, "--algorithm", "-a", help="Only this portfolio algorithm (repeatable)."),
+    kb: Path | None = typer.Option(None, "--kb", help="Knowledge-base folder "
+                                   "(default: the shipped one)."),
+    save: Path | None = typer.Option(None, "--save",
+                                     help="Write the refitted best pipeline (joblib)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the final report as JSON."),
+) -> None:
+    """Tune the portfolio on a table: one Optuna study, warm-started by the meta-model."""
+    import optuna
+
+    import autometa
+    from autometa._exceptions import InvalidInputError
+    from autometa._io import read_table
+    from knowledge_base import METRICS, KnowledgeBaseError
+
+    console = Console(stderr=True)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the report
+    try:
+        df = read_table(data)
+    except InvalidInputError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+
+    state: dict[str, Any] = {"best": math.nan, "done": 0}
+    columns = (TextColumn("[bold]tune"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("best {task.fields[best]}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False,
+                  disable=as_json and not console.is_terminal) as progress:
+        bar = progress.add_task("trials", total=trials, best="-")
+
+        def on_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+            finished = study.get_trials(deepcopy=False, states=(
+                optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL))
+            done = sum(t.state == optuna.trial.TrialState.COMPLETE or "error" in t.user_attrs
+                       for t in finished)
+            values = [t.value for t in finished
+                      if t.state == optuna.trial.TrialState.COMPLETE and t.value is not None]
+            if values:
+                higher = study.direction == optuna.study.StudyDirection.MAXIMIZE
+                state["best"] = max(values) if higher else min(values)
+            progress.update(bar, completed=min(done, trials),
+                            best="-" if math.isnan(state["best"]) else f"{state['best']:.4f}")
+
+        try:
+            result = autometa.tune(
+                df, target, n_trials=trials, timeout=timeout, storage=storage,
+                study_name=study, n_jobs=jobs, warm_start=warm, cv=cv, random_state=seed,
+                task=task, metric=metric, algorithms=algorithm or None, sampler=sampler,
+                n_warm=n_warm, kb=kb, fit_timeout=fit_timeout, callbacks=[on_trial])
+        except (InvalidInputError, KnowledgeBaseError) as error:
+            console.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(1) from None
+        progress.update(bar, completed=min(result.n_trials, trials),
+                        best=f"{result.best_score:.4f}")
+
+    if save is not None:
+        import joblib
+
+        save.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(result.pipeline, save)
+    summary = result.to_dict()
+    summary["storage"] = storage
+    summary["dashboard"] = f"optuna-dashboard {storage}" if storage else None
+    summary["saved"] = str(save) if save is not None else None
+    if as_json:
+        typer.echo(json.dumps(summary, default=str))
+        return
+    _print_report(Console(), result, summary, higher=METRICS[result.metric])
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
+                  higher: bool) -> None:
+    """The final report: best configuration, warm start, top trials, how to view."""
+    head = Table(title=f"autometa tune: study {summary['study_name']!r}", show_header=False)
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("task / metric", f"{summary['task']} / {summary['metric']} "
+                 f"({'higher' if higher else 'lower'} is better)")
+    head.add_row("best score", f"{summary['best_score']:.5g}  (folds: "
+                 + ", ".join(f"{v:.4g}" for v in summary["fold_scores"]) + ")")
+    head.add_row("algorithm", summary["algorithm"])
+    head.add_row("parameters", ", ".join(f"{k}={_fmt(v)}" for k, v in
+                                         sorted(summary["configuration"]["params"].items())))
+    head.add_row("trials", f"{summary['n_trials']} evaluated ({summary['n_failed']} failed, "
+                 f"{summary['n_warm_start']} from the warm start); best is trial "
+                 f"#{summary['best_trial']}")
+    head.add_row("sampler / time", f"{summary['sampler']} / {summary['elapsed']:.1f} s")
+    if summary.get("saved"):
+        head.add_row("pipeline saved to", summary["saved"])
+    console.print(head)
+
+    history = result.history()
+    done = history[history["state"] == "COMPLETE"].sort_values(
+        "value", ascending=not higher, kind="stable").head(5)
+    top = Table(title="best trials")
+    for column in ("trial", "score", "algorithm", "source", "fit time (s)"):
+        top.add_column(column, justify="right" if column != "algorithm" else "left")
+    for row in done.itertuples():
+        top.add_row(str(row.number), f"{row.value:.5g}", str(row.algorithm), str(row.source),
+                    f"{row.fit_time:.2f}")
+    console.print(top)
+    if summary.get("dashboard"):
+        console.print(f"view the study: [bold]{summary['dashboard']}[/bold]", soft_wrap=True)

@@ -1,0 +1,914 @@
+"""The portfolio as one Optuna search space, and a sampler with a meta-learned prior.
+
+Two parts:
+
+1. **The study's search space.**  One categorical parameter ``algorithm`` over the
+   portfolio, then the chosen algorithm's own search space with every parameter named
+   ``<algorithm>__<parameter>`` (``lightgbm__learning_rate``), from
+   :meth:`knowledge_base.portfolio.Algorithm.search_space`.  The conditional names keep
+   the parameters of different algorithms apart in the storage, in TPE's groups and in
+   optuna-dashboard.  :func:`suggest_configuration` draws a configuration inside an
+   objective; :func:`configuration_to_params` and :func:`params_to_configuration`
+   convert between portfolio configurations and study parameters.
+
+2. :class:`MetaLearnedSampler`, an :class:`optuna.samplers.BaseSampler` whose belief
+   about the current dataset starts as the meta-model's prediction and moves to the
+   study's own results as they accumulate (see its docstring).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.samplers import BaseSampler, RandomSampler
+from optuna.study import Study, StudyDirection
+from optuna.trial import FrozenTrial, TrialState
+from scipy.stats import norm
+
+from autometa._exceptions import InvalidInputError
+from knowledge_base.portfolio import Configuration, algorithm_names, check_task, get_algorithm
+from knowledge_base.portfolio._base import fit_to_distribution
+
+__all__ = [
+    "ALGORITHM_PARAM",
+    "MISSING",
+    "SEPARATOR",
+    "MetaLearnedSampler",
+    "MetaModelPrior",
+    "configuration_to_params",
+    "fit_value",
+    "params_to_configuration",
+    "portfolio_search_space",
+    "resolve_algorithms",
+    "suggest_configuration",
+]
+
+#: Name of the categorical parameter choosing the algorithm.
+ALGORITHM_PARAM = "algorithm"
+#: Separator between algorithm and parameter in a study's parameter names.
+SEPARATOR = "__"
+#: Trial system attribute in which the sampler shares its proposal with other workers.
+PROPOSAL_ATTR = "autometa:proposal"
+
+#: A prior: configurations -> (predicted normalised score, uncertainty), two arrays.
+Prior = Callable[[Sequence[Configuration]], tuple[np.ndarray, np.ndarray]]
+
+
+# ============================================================== the search space
+def resolve_algorithms(algorithms: Iterable[str] | None, task: str) -> list[str]:
+    """Portfolio algorithms to tune, validated, in the portfolio's order.
+
+    Raises
+    ------
+    InvalidInputError
+        If a name is not a portfolio algorithm or the list is empty.
+    """
+    check_task(task)
+    known = algorithm_names()
+    if algorithms is None:
+        return [name for name in known if get_algorithm(name).supports(task)]
+    if isinstance(algorithms, str):
+        algorithms = [algorithms]
+    wanted = list(dict.fromkeys(algorithms))
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise InvalidInputError(f"unknown algorithms {unknown}; the portfolio has {known}")
+    if not wanted:
+        raise InvalidInputError("algorithms is empty; name at least one portfolio algorithm")
+    return [name for name in known if name in wanted]
+
+
+def study_param_name(algorithm: str, param: str) -> str:
+    """The study's name of an algorithm's parameter: ``"<algorithm>__<param>"``."""
+    return f"{algorithm}{SEPARATOR}{param}"
+
+
+def portfolio_search_space(task: str, algorithms: Iterable[str] | None = None
+                           ) -> dict[str, BaseDistribution]:
+    """The flat Optuna search space of the portfolio, in the study's parameter names.
+
+    Parameters
+    ----------
+    task : {"classification", "regression"}
+        Task type (search spaces differ slightly between tasks).
+    algorithms : iterable of str, optional
+        Restrict to these portfolio algorithms (default: all).
+
+    Returns
+    -------
+    dict
+        ``{"algorithm": CategoricalDistribution(names), "<algorithm>__<param>": ...}``.
+        Each algorithm's parameters are only active when ``algorithm`` selects it.
+    """
+    names = resolve_algorithms(algorithms, task)
+    space: dict[str, BaseDistribution] = {ALGORITHM_PARAM: CategoricalDistribution(names)}
+    for name in names:
+        for param, dist in get_algorithm(name).search_space(task).items():
+            space[study_param_name(name, param)] = dist
+    return space
+
+
+def _suggest(trial: optuna.Trial, name: str, dist: BaseDistribution) -> Any:
+    if isinstance(dist, CategoricalDistribution):
+        return trial.suggest_categorical(name, list(dist.choices))
+    if isinstance(dist, IntDistribution):
+        return trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    if isinstance(dist, FloatDistribution):
+        return trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    raise TypeError(f"unsupported distribution {dist!r}")
+
+
+def suggest_configuration(trial: optuna.Trial, task: str,
+                          algorithms: Iterable[str] | None = None) -> Configuration:
+    """Suggest a portfolio configuration inside an Optuna objective.
+
+    Parameters
+    ----------
+    trial : optuna.Trial
+        The running trial.
+    task : {"classification", "regression"}
+        Task type.
+    algorithms : iterable of str, optional
+        Portfolio algorithms to choose from (default: all).
+
+    Returns
+    -------
+    Configuration
+        The algorithm and its parameters in the portfolio's own names.
+
+    Examples
+    --------
+    >>> def objective(trial):
+    ...     config = suggest_configuration(trial, "classification")
+    ...     ...
+    """
+    names = resolve_algorithms(algorithms, task)
+    algorithm = trial.suggest_categorical(ALGORITHM_PARAM, names)
+    params = {param: _suggest(trial, study_param_name(algorithm, param), dist)
+              for param, dist in get_algorithm(algorithm).search_space(task).items()}
+    return Configuration(algorithm, params)
+
+
+def params_to_configuration(params: Mapping[str, Any]) -> Configuration:
+    """The configuration behind a study's parameters (``trial.params``).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``params`` has no ``algorithm`` entry.
+    """
+    if ALGORITHM_PARAM not in params:
+        raise InvalidInputError(f"params lack the {ALGORITHM_PARAM!r} entry: {dict(params)}")
+    algorithm = str(params[ALGORITHM_PARAM])
+    prefix = algorithm + SEPARATOR
+    return Configuration(algorithm, {key[len(prefix):]: value for key, value in params.items()
+                                     if key.startswith(prefix)})
+
+
+def _special_value(param: str, value: Any, dist: BaseDistribution,
+                   n_features: int | None) -> Any:
+    """Translate library keywords that have a numeric meaning on a known table.
+
+    scikit-learn's ``max_features="sqrt"``/``"log2"`` is a fraction of the columns;
+    the SVM's ``gamma="scale"`` is ``1 / (n_features * X.var())``, about
+    ``1 / n_features`` on standardised columns (``"auto"`` is exactly that).
+    """
+    if not isinstance(value, str) or not n_features or not isinstance(dist, FloatDistribution):
+        return value
+    if param == "max_features":
+        count = {"sqrt": math.sqrt(n_features), "log2": math.log2(max(n_features, 2))}.get(value)
+        if count is not None:
+            return max(1.0, count) / n_features
+    if param == "gamma" and value in ("scale", "auto"):
+        return 1.0 / n_features
+    return value
+
+
+#: Returned by :func:`fit_value` for a value that the distribution cannot hold.
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+
+def fit_value(value: Any, dist: BaseDistribution) -> Any:
+    """``value`` as a valid value of ``dist``, or :data:`MISSING`.
+
+    Numbers are clipped into the range and snapped to its ``step``; categorical values
+    must be among the choices (``None`` included; ``1`` and ``1.0`` match, ``True`` and
+    ``1`` do not).
+    """
+    if isinstance(dist, CategoricalDistribution):
+        for choice in dist.choices:
+            if choice is None or value is None:
+                if choice is value:
+                    return choice
+                continue
+            if isinstance(choice, bool) != isinstance(value, bool):
+                continue
+            if type(choice) is type(value) and choice == value:
+                return choice
+            if isinstance(choice, int | float) and isinstance(value, int | float) \
+                    and float(choice) == float(value):
+                return choice
+        return MISSING
+    fitted = fit_to_distribution(value, dist)
+    if fitted is None:
+        return MISSING
+    if isinstance(dist, FloatDistribution) and dist.step is not None:
+        low, high = float(dist.low), float(dist.high)
+        fitted = float(min(max(low + round((fitted - low) / dist.step) * dist.step, low), high))
+    if not dist._contains(dist.to_internal_repr(fitted)):
+        return MISSING
+    return fitted
+
+
+def configuration_to_params(config: Configuration, task: str, *,
+                            algorithms: Iterable[str] | None = None,
+                            n_features: int | None = None,
+                            fill: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Express a portfolio configuration in the study's parameters.
+
+    Values outside a range are clipped into it; values that cannot be represented
+    (a categorical value not among the choices, ``max_features="sqrt"`` without a table)
+    are left out, so that the sampler chooses them.
+
+    Parameters
+    ----------
+    config : Configuration
+        Algorithm and parameters in the portfolio's names; parameters it omits take the
+        algorithm's default.
+    task : {"classification", "regression"}
+        Task type.
+    algorithms : iterable of str, optional
+        The study's algorithms (default: all).
+    n_features : int, optional
+        Number of columns of the table, to translate ``max_features="sqrt"``.
+    fill : bool, default=False
+        Fill parameters that cannot be represented with the middle of their range (for
+        a complete point of the space).
+
+    Returns
+    -------
+    params : dict
+        Study parameters (``algorithm`` and ``<algorithm>__<param>``); empty when the
+        algorithm is not among the study's.
+    notes : dict
+        Parameter -> ``"clipped from X"`` or ``"not representable: X"``.
+    """
+    names = resolve_algorithms(algorithms, task)
+    if config.algorithm not in names:
+        return {}, {ALGORITHM_PARAM: f"{config.algorithm!r} is not among the study's "
+                                     f"algorithms {names}"}
+    algorithm = get_algorithm(config.algorithm)
+    values = {**algorithm.defaults(task), **dict(config.params)}
+    params: dict[str, Any] = {ALGORITHM_PARAM: config.algorithm}
+    notes: dict[str, str] = {}
+    for param, dist in algorithm.search_space(task).items():
+        name = study_param_name(config.algorithm, param)
+        raw = values.get(param)
+        value = _special_value(param, raw, dist, n_features)
+        fitted = fit_value(value, dist)
+        if fitted is MISSING:
+            notes[name] = f"not representable: {raw!r}"
+            if fill:
+                params[name] = from_unit(0.5, dist)
+            continue
+        if isinstance(dist, IntDistribution | FloatDistribution) and not math.isclose(
+                float(fitted), float(value), rel_tol=1e-9, abs_tol=0.0):
+            notes[name] = f"clipped from {raw!r}"
+        params[name] = fitted
+    return params, notes
+
+
+# ====================================================== unit-cube representation
+def to_unit(value: Any, dist: BaseDistribution) -> float:
+    """Position of ``value`` in ``[0, 1]`` (log scale where the distribution is)."""
+    if isinstance(dist, CategoricalDistribution):
+        index = dist.to_internal_repr(value)
+        return index / max(len(dist.choices) - 1, 1)
+    low, high, x = float(dist.low), float(dist.high), float(value)
+    if dist.log:
+        low, high, x = math.log(low), math.log(high), math.log(max(x, float(dist.low)))
+    if high <= low:
+        return 0.5
+    return float(min(max((x - low) / (high - low), 0.0), 1.0))
+
+
+def from_unit(u: float, dist: BaseDistribution) -> Any:
+    """Inverse of :func:`to_unit`: a valid value of ``dist``."""
+    u = float(min(max(u, 0.0), 1.0))
+    if isinstance(dist, CategoricalDistribution):
+        return dist.choices[min(int(round(u * (len(dist.choices) - 1))), len(dist.choices) - 1)]
+    low, high = float(dist.low), float(dist.high)
+    value = (math.exp(math.log(low) + u * (math.log(high) - math.log(low))) if dist.log
+             else low + u * (high - low))
+    step = dist.step
+    if step is not None:
+        value = low + round((value - low) / step) * step
+    value = min(max(value, low), high)
+    if isinstance(dist, IntDistribution):
+        return int(round(value))
+    return float(value)
+
+
+# ================================================================ the sampler
+@dataclass
+class MetaModelPrior:
+    """A fitted meta-model's predictions on one table, as a sampler's prior (picklable).
+
+    Parameters
+    ----------
+    model : MetaModel
+        Fitted meta-model; its ``predict`` scores any configuration.
+    metafeatures : Series or mapping
+        Meta-features of the table being tuned.
+    """
+
+    model: Any
+    metafeatures: Any
+
+    def __call__(self, configs: Sequence[Configuration]) -> tuple[np.ndarray, np.ndarray]:
+        """Predicted normalised score and uncertainty of each configuration."""
+        table = self.model.predict(self.metafeatures, list(configs))
+        return (table["predicted_score"].to_numpy(float),
+                table["uncertainty"].to_numpy(float))
+
+
+@dataclass
+class _Point:
+    """A complete point of the space: an algorithm and a value for each of its parameters."""
+
+    algorithm: str
+    params: dict[str, Any]  # study names -> values (valid values of their distributions)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        self.key = json.dumps([self.algorithm, sorted(
+            (name, round(value, 6) if isinstance(value, float) else value)
+            for name, value in self.params.items())], default=str)
+
+
+class MetaLearnedSampler(BaseSampler):
+    """An Optuna sampler whose prior over the current dataset comes from a meta-model.
+
+    Bayesian optimisation with a Gaussian-process surrogate whose *prior mean* is the
+    meta-model's prediction for this dataset and whose *prior variance* grows with the
+    meta-model's uncertainty.  Before any trial has finished, the sampler proposes the
+    configuration the meta-model rates best; every finished trial then updates the
+    posterior, so the study's own results take over wherever they exist while the
+    prior still guides the unexplored parts of the space.
+
+    Model (in the study's direction, higher is better):
+
+    - observed values are rank-transformed to standard normal scores (a Gaussian
+      copula), so metrics of any scale and outlying failures are handled alike;
+    - ``f(x) = alpha * p(x) + g(x)`` with ``p`` the meta-model's prediction
+      standardised over the candidates and a fixed uniform sample of the space,
+      ``alpha ~ N(prior_weight, 0.1)`` (integrated out: it calibrates how far the
+      meta-model is trusted on this dataset) and ``g`` a
+      Gaussian process with a Matérn 5/2 kernel inside each algorithm, a shared offset
+      per algorithm, a small correlation across algorithms, and amplitude
+      ``sqrt(0.5 + (uncertainty(x) / sd(p))**2)``;
+    - the next point maximises expected improvement over a candidate pool: the
+      ``candidates`` (typically the knowledge base's configurations), perturbations of
+      the best trials so far and of the best-predicted candidates, and uniform draws.
+      Kernel length scale and noise are chosen by marginal likelihood;
+    - every other proposal (every fourth after 10 trials) is a *portfolio pick* instead:
+      the known candidate of highest posterior mean, penalised per trial already spent
+      on its algorithm.  The first proposal is the candidate the meta-model rates best.
+
+    Trials running in other workers (``RUNNING`` with a proposal) count as observed at
+    their posterior mean (the "kriging believer"), so several workers do not propose
+    the same point.  Failed trials count as the worst result.  Parameters the proposal
+    does not cover fall back to ``independent_sampler``.  Enqueued (fixed) parameters
+    are respected: the proposal is conditioned on a fixed algorithm.
+
+    Unlike enqueueing recommendations into TPE (where enqueued trials also count as
+    TPE's ``n_startup_trials``, optuna issue #3573, and the prior is forgotten after
+    them), the prior here never stops informing the unexplored configurations; its
+    influence on a region fades as the region is observed.
+
+    Parameters
+    ----------
+    prior : callable, optional
+        ``prior(configurations) -> (predicted_score, uncertainty)``, two arrays; e.g.
+        built by :meth:`from_meta_model`.  ``None``: no prior (plain GP optimisation).
+    task : {"classification", "regression"}
+        Task type, which fixes the portfolio's search space.
+    algorithms : iterable of str, optional
+        Portfolio algorithms of the study (default: all).
+    candidates : sequence of Configuration, optional
+        Configurations always in the pool (e.g. the knowledge base's).
+    n_features : int, optional
+        Number of columns of the table (translates ``max_features="sqrt"``).
+    prior_weight : float, default=0.6
+        Expected slope of the observed (standardised) scores on the standardised
+        prediction; 0 ignores the prior mean.
+    n_random : int, default=64
+        Uniform draws added to the pool at every trial.
+    n_local : int, default=16
+        Perturbations of each of the best 5 trials and best 8 predictions, per trial.
+    local_scale : float, default=0.1
+        Standard deviation of a perturbation step in the unit cube (a perturbation moves
+        one parameter, and each other one with probability 0.2).
+    xi : float, default=0.01
+        Exploration margin of expected improvement (in standard-normal units).
+    portfolio_every : int, default=2
+        Every ``portfolio_every``-th proposal (every ``2 * portfolio_every``-th after
+        10 trials; 0 = never) is a *portfolio pick*: the not yet evaluated ``candidate``
+        of highest posterior mean minus ``diversity`` per trial already spent on its
+        algorithm.  Expected improvement alone over-exploits the incumbent's algorithm
+        on a small budget; these picks spread the budget over the algorithms and known
+        configurations the meta-model and the data still rate highly (cf. SMAC's
+        interleaved random configurations, drawn here from the prior instead).
+    diversity : float, default=0.3
+        Penalty (standard-normal units) per trial of the same algorithm in portfolio
+        picks.
+    seed : int, optional
+        Seed of the pool draws.
+    independent_sampler : BaseSampler, optional
+        For parameters outside the portfolio space (default: ``RandomSampler(seed)``).
+
+    Examples
+    --------
+    >>> sampler = MetaLearnedSampler.from_meta_model(model, metafeatures,
+    ...                                              task="classification")
+    >>> study = optuna.create_study(direction="maximize", sampler=sampler)
+    """
+
+    def __init__(self, prior: Prior | None = None, *, task: str,
+                 algorithms: Iterable[str] | None = None,
+                 candidates: Sequence[Configuration] | None = None,
+                 n_features: int | None = None, prior_weight: float = 0.6,
+                 n_random: int = 64, n_local: int = 16, local_scale: float = 0.1,
+                 xi: float = 0.01, portfolio_every: int = 2, diversity: float = 0.3,
+                 seed: int | None = None,
+                 independent_sampler: BaseSampler | None = None) -> None:
+        self._task = check_task(task)
+        self._algorithms = resolve_algorithms(algorithms, task)
+        self._space = portfolio_search_space(task, self._algorithms)
+        self._prior = prior
+        self._n_features = n_features
+        if not prior_weight >= 0:
+            raise InvalidInputError(f"prior_weight must be >= 0, got {prior_weight!r}")
+        self._prior_weight = float(prior_weight)
+        self._n_random = int(n_random)
+        self._n_local = int(n_local)
+        self._local_scale = float(local_scale)
+        self._xi = float(xi)
+        self._portfolio_every = int(portfolio_every)
+        self._diversity = float(diversity)
+        self._seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._independent = independent_sampler or RandomSampler(seed=seed)
+        self._algo_params = {name: {param: self._space[study_param_name(name, param)]
+                                    for param in get_algorithm(name).search_space(task)}
+                             for name in self._algorithms}
+        self._candidates: list[_Point] = []
+        for config in candidates or []:
+            point = self._point_from_config(config)
+            if point is not None:
+                self._candidates.append(point)
+        self._candidates = list({point.key: point for point in self._candidates}.values())
+        self._prior_cache: dict[str, tuple[float, float]] = {}
+        self._prior_scale: tuple[float, float] | None = None
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def from_meta_model(cls, model: Any, metafeatures: pd.Series | Mapping[str, float], *,
+                        task: str | None = None, algorithms: Iterable[str] | None = None,
+                        n_features: int | None = None, **kwargs: Any) -> MetaLearnedSampler:
+        """A sampler whose prior is a fitted :class:`~autometa.MetaModel` on one table.
+
+        Parameters
+        ----------
+        model : MetaModel
+            Fitted meta-model (its ``predict`` scores any configuration).
+        metafeatures : Series or mapping
+            Meta-features of the table being tuned.
+        task : str, optional
+            Default: the meta-model's task.
+        algorithms : iterable of str, optional
+            Portfolio algorithms of the study.
+        n_features : int, optional
+            Number of columns of the table.
+        **kwargs
+            Other options of the constructor.
+        """
+        task = task or model.task_type_
+        candidates = [config for config in model.configs_.values()
+                      if config.algorithm in resolve_algorithms(algorithms, task)]
+
+        return cls(MetaModelPrior(model, metafeatures), task=task, algorithms=algorithms,
+                   candidates=candidates, n_features=n_features, **kwargs)
+
+    @classmethod
+    def from_recommendation(cls, recommendation: Any, *,
+                            algorithms: Iterable[str] | None = None,
+                            **kwargs: Any) -> MetaLearnedSampler:
+        """A sampler for the table an :func:`autometa.recommend` result describes.
+
+        The prior is the recommendation's meta-model on the table's meta-features; the
+        pool holds every candidate configuration it scored.
+
+        Examples
+        --------
+        >>> rec = autometa.recommend(df, "y")
+        >>> sampler = MetaLearnedSampler.from_recommendation(rec, seed=0)
+        >>> study = optuna.create_study(direction="maximize", sampler=sampler)
+        >>> study.optimize(lambda t: score(suggest_configuration(t, rec.task)), n_trials=20)
+        """
+        model = getattr(recommendation, "model", None)
+        if model is None:
+            raise InvalidInputError("the recommendation carries no meta-model")
+        sampler = cls.from_meta_model(model, recommendation.metafeatures,
+                                      task=recommendation.task, algorithms=algorithms,
+                                      n_features=recommendation.n_features, **kwargs)
+        candidates = getattr(recommendation, "candidates", None)
+        if isinstance(candidates, pd.DataFrame) and len(candidates):
+            points = [sampler._point_from_config(Configuration(str(a), dict(p))) for a, p in
+                      zip(candidates["algorithm"], candidates["params"], strict=True)]
+            known = {point.key for point in sampler._candidates}
+            sampler._candidates += [point for point in points
+                                    if point is not None and point.key not in known]
+        return sampler
+
+    # ------------------------------------------------------------ BaseSampler API
+    def reseed_rng(self) -> None:
+        """Draw a fresh seed (Optuna calls this for thread workers)."""
+        self._rng = np.random.default_rng()
+        self._independent.reseed_rng()
+
+    def infer_relative_search_space(self, study: Study, trial: FrozenTrial
+                                    ) -> dict[str, BaseDistribution]:
+        """The portfolio's search space (the sampler proposes complete configurations)."""
+        return dict(self._space)
+
+    def sample_relative(self, study: Study, trial: FrozenTrial,
+                        search_space: dict[str, BaseDistribution]) -> dict[str, Any]:
+        """Propose the point of highest expected improvement (see the class docstring)."""
+        if study._is_multi_objective():
+            raise ValueError("MetaLearnedSampler supports single-objective studies only")
+        if not search_space or ALGORITHM_PARAM not in search_space:
+            return {}
+        fixed = dict(trial.system_attrs.get("fixed_params", {}))
+        fixed_algorithm = fixed.get(ALGORITHM_PARAM)
+        if fixed_algorithm is not None and fixed_algorithm not in self._algorithms:
+            return {}
+        point = self._propose(study, trial, fixed_algorithm, fixed)
+        params = {name: value for name, value in point.params.items() if name in search_space}
+        params[ALGORITHM_PARAM] = point.algorithm
+        try:
+            study._storage.set_trial_system_attr(trial._trial_id, PROPOSAL_ATTR, params)
+        except (RuntimeError, NotImplementedError):  # pragma: no cover - exotic storages
+            pass
+        return params
+
+    def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
+                           param_distribution: BaseDistribution) -> Any:
+        """Parameters outside the proposal: delegated to the independent sampler."""
+        return self._independent.sample_independent(study, trial, param_name,
+                                                    param_distribution)
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        """Forward to the independent sampler."""
+        self._independent.before_trial(study, trial)
+
+    def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState,
+                    values: Sequence[float] | None) -> None:
+        """Forward to the independent sampler."""
+        self._independent.after_trial(study, trial, state, values)
+
+    # ------------------------------------------------------------------ points
+    def _point_from_config(self, config: Configuration) -> _Point | None:
+        if config.algorithm not in self._algo_params:
+            return None
+        params, _ = configuration_to_params(config, self._task, algorithms=self._algorithms,
+                                            n_features=self._n_features, fill=True)
+        params.pop(ALGORITHM_PARAM, None)
+        return _Point(config.algorithm, params)
+
+    def _point_from_params(self, params: Mapping[str, Any]) -> _Point | None:
+        algorithm = params.get(ALGORITHM_PARAM)
+        if algorithm not in self._algo_params:
+            return None
+        values: dict[str, Any] = {}
+        for param, dist in self._algo_params[algorithm].items():
+            name = study_param_name(algorithm, param)
+            fitted = fit_value(params[name], dist) if name in params else MISSING
+            values[name] = fitted if fitted is not MISSING else from_unit(0.5, dist)
+        return _Point(algorithm, values)
+
+    def _random_point(self, algorithm: str | None = None) -> _Point:
+        algorithm = algorithm or self._algorithms[int(self._rng.integers(len(self._algorithms)))]
+        params = {study_param_name(algorithm, param): from_unit(float(self._rng.random()), dist)
+                  for param, dist in self._algo_params[algorithm].items()}
+        return _Point(algorithm, params)
+
+    def _perturb(self, point: _Point) -> _Point:
+        """A neighbour of ``point``.
+
+        One parameter, plus each other one with probability 0.2, moves by a Gaussian step
+        in the unit cube (a categorical one is redrawn).
+        """
+        space = self._algo_params[point.algorithm]
+        names = list(space)
+        moved = {names[int(self._rng.integers(len(names)))]} if names else set()
+        moved |= {param for param in names if self._rng.random() < 0.2}
+        params = dict(point.params)
+        for param in moved:
+            dist = space[param]
+            name = study_param_name(point.algorithm, param)
+            if isinstance(dist, CategoricalDistribution):
+                params[name] = dist.choices[int(self._rng.integers(len(dist.choices)))]
+            else:
+                u = to_unit(params[name], dist) + self._rng.normal(0.0, self._local_scale)
+                params[name] = from_unit(u, dist)
+        return _Point(point.algorithm, params)
+
+    def _encode(self, point: _Point) -> np.ndarray:
+        """Unit-cube coordinates; categorical values one-hot, scaled to unit distance."""
+        parts = []
+        for param, dist in self._algo_params[point.algorithm].items():
+            value = point.params[study_param_name(point.algorithm, param)]
+            if isinstance(dist, CategoricalDistribution):
+                hot = np.zeros(len(dist.choices))
+                hot[dist.to_internal_repr(value)] = math.sqrt(0.5)
+                parts.append(hot)
+            else:
+                parts.append(np.array([to_unit(value, dist)]))
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    # ------------------------------------------------------------------- prior
+    def _prior_of(self, points: Sequence[_Point]) -> tuple[np.ndarray, np.ndarray]:
+        """Raw prior mean and uncertainty of points (cached by point)."""
+        if self._prior is None:
+            return np.zeros(len(points)), np.zeros(len(points))
+        missing = [point for point in points if point.key not in self._prior_cache]
+        if missing:
+            unique = list({point.key: point for point in missing}.values())
+            configs = [params_to_configuration({ALGORITHM_PARAM: point.algorithm,
+                                                **point.params}) for point in unique]
+            mean, spread = self._prior(configs)
+            mean = np.asarray(mean, dtype=float)
+            spread = np.asarray(spread, dtype=float)
+            for point, m, s in zip(unique, mean, spread, strict=True):
+                self._prior_cache[point.key] = (float(m) if np.isfinite(m) else math.nan,
+                                                float(s) if np.isfinite(s) else math.nan)
+        values = np.array([self._prior_cache[point.key] for point in points], dtype=float)
+        return values[:, 0], values[:, 1]
+
+    def _standardised_prior(self, points: Sequence[_Point]) -> tuple[np.ndarray, np.ndarray]:
+        """Prior mean and uncertainty in units of the prior's spread over the space."""
+        if self._prior is None:
+            return np.zeros(len(points)), np.zeros(len(points))
+        if self._prior_scale is None:
+            reference = list(self._candidates)
+            state = np.random.default_rng(12345)  # a fixed reference sample of the space
+            rng, self._rng = self._rng, state
+            reference += [self._random_point() for _ in range(256)]
+            self._rng = rng
+            mean, _ = self._prior_of(reference)
+            finite = mean[np.isfinite(mean)]
+            center = float(np.mean(finite)) if len(finite) else 0.0
+            scale = float(np.std(finite)) if len(finite) > 1 else 1.0
+            self._prior_scale = (center, scale if scale > 1e-9 else 1.0)
+        center, scale = self._prior_scale
+        mean, spread = self._prior_of(points)
+        z = np.nan_to_num((mean - center) / scale, nan=0.0)
+        u = np.nan_to_num(spread / scale, nan=1.0)
+        return z, np.clip(u, 0.0, 3.0)
+
+    # --------------------------------------------------------------- proposal
+    def _history(self, study: Study, trial: FrozenTrial
+                 ) -> tuple[list[_Point], np.ndarray, list[_Point]]:
+        """Observed points with their values (higher is better) and pending points."""
+        sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
+        observed: list[_Point] = []
+        values: list[float] = []
+        failed: list[_Point] = []
+        pending: list[_Point] = []
+        states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.RUNNING)
+        for other in study._get_trials(deepcopy=False, states=states, use_cache=False):
+            if other.number == trial.number:
+                continue
+            if other.state == TrialState.RUNNING:
+                params = {**other.system_attrs.get(PROPOSAL_ATTR, {}),
+                          **other.system_attrs.get("fixed_params", {}), **other.params}
+                point = self._point_from_params(params) if params else None
+                if point is not None:
+                    pending.append(point)
+                continue
+            point = self._point_from_params(other.params)
+            if point is None:
+                continue
+            if other.state == TrialState.COMPLETE and other.value is not None \
+                    and math.isfinite(other.value):
+                observed.append(point)
+                values.append(sign * float(other.value))
+            else:
+                failed.append(point)
+        y = _copula(np.array(values, dtype=float))
+        if failed:
+            worst = (y.min() if len(y) else 0.0) - 1.0
+            observed += failed
+            y = np.concatenate([y, np.full(len(failed), worst)])
+        return observed, y, pending
+
+    def _pool(self, observed: Sequence[_Point], y: np.ndarray,
+              fixed_algorithm: str | None) -> list[_Point]:
+        pool = list(self._candidates)
+        pool += [self._random_point(fixed_algorithm) for _ in range(self._n_random)]
+        if len(y):
+            for index in np.argsort(-y, kind="stable")[:5]:
+                pool += [self._perturb(observed[index]) for _ in range(self._n_local)]
+        if self._prior is not None and self._candidates:
+            z, _ = self._standardised_prior(self._candidates)
+            for index in np.argsort(-z, kind="stable")[:8]:
+                pool += [self._perturb(self._candidates[index]) for _ in range(self._n_local)]
+        if fixed_algorithm is not None:
+            pool = [point for point in pool if point.algorithm == fixed_algorithm]
+        seen = {point.key for point in observed}
+        unique = {point.key: point for point in pool if point.key not in seen}
+        return list(unique.values())
+
+    def _portfolio_turn(self, n: int) -> bool:
+        """Whether the proposal after ``n`` trials is a portfolio pick (see the class doc)."""
+        if not self._candidates or self._portfolio_every <= 0:
+            return False
+        every = self._portfolio_every if n < 10 else 2 * self._portfolio_every
+        return n % every == 0
+
+    def _propose(self, study: Study, trial: FrozenTrial, fixed_algorithm: str | None,
+                 fixed: Mapping[str, Any]) -> _Point:
+        observed, y, pending = self._history(study, trial)
+        taken = {point.key for point in [*observed, *pending]}
+        portfolio = []
+        if self._portfolio_turn(len(observed) + len(pending)):
+            portfolio = [point for point in self._candidates if point.key not in taken
+                         and fixed_algorithm in (None, point.algorithm)]
+        pool = portfolio or self._pool(observed, y, fixed_algorithm)
+        if not pool:
+            pool = [self._random_point(fixed_algorithm)]
+        prior_z, prior_u = self._standardised_prior(pool)
+        if len(observed) == 0 and not pending:
+            if self._prior is None:
+                best = int(self._rng.integers(len(pool)))
+            else:
+                best = int(np.argmax(prior_z))
+            return self._with_fixed(pool[best], fixed)
+        lengthscale = noise = None
+        if observed:
+            model = _Surrogate(self, observed, y, prior_weight=self._prior_weight)
+            lengthscale, noise = model.lengthscale, model.noise
+        if pending:  # the kriging believer: pending points count at their predicted value
+            if observed:
+                believed, _ = model.predict(pending)
+            else:
+                believed = self._prior_weight * self._standardised_prior(pending)[0]
+            model = _Surrogate(self, list(observed) + list(pending),
+                               np.concatenate([y, believed]), prior_weight=self._prior_weight,
+                               lengthscale=lengthscale, noise=noise)
+            if not observed:
+                y = believed
+        mean, std = model.predict(pool, prior=(prior_z, prior_u))
+        if portfolio:
+            # the best-believed known configuration, spread over algorithms
+            tried = Counter(point.algorithm for point in [*observed, *pending])
+            penalty = np.array([tried[point.algorithm] for point in pool], dtype=float)
+            return self._with_fixed(pool[int(np.argmax(mean - self._diversity * penalty))],
+                                    fixed)
+        incumbent = float(y.max())
+        gain = mean - incumbent - self._xi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(std > 0, gain / std, 0.0)
+        ei = np.where(std > 0, gain * norm.cdf(t) + std * norm.pdf(t), np.maximum(gain, 0.0))
+        best = int(np.argmax(ei)) if np.isfinite(ei).any() and ei.max() > 0 else \
+            int(np.argmax(mean + std))
+        return self._with_fixed(pool[best], fixed)
+
+    @staticmethod
+    def _with_fixed(point: _Point, fixed: Mapping[str, Any]) -> _Point:
+        if not fixed:
+            return point
+        params = {name: fixed.get(name, value) for name, value in point.params.items()}
+        return _Point(point.algorithm, params)
+
+
+def _copula(values: np.ndarray) -> np.ndarray:
+    """Rank-based standard normal scores of ``values`` (ties share their mean rank)."""
+    if len(values) == 0:
+        return values
+    ranks = pd.Series(values).rank(method="average").to_numpy()
+    return norm.ppf((ranks - 0.5) / len(values))
+
+
+def _matern52(r: np.ndarray) -> np.ndarray:
+    s = math.sqrt(5.0) * r
+    return (1.0 + s + s * s / 3.0) * np.exp(-s)
+
+
+class _Surrogate:
+    """The Gaussian process of :class:`MetaLearnedSampler` (numpy, closed form)."""
+
+    #: Shared offset of one algorithm's configurations, as a fraction of the variance.
+    within = 0.3
+    #: Correlation between configurations of different algorithms.
+    across = 0.1
+    #: Base variance of the GP part, and of the slope on the prior.
+    base_variance = 0.5
+    slope_variance = 0.1
+    #: Variance of the constant offset.
+    offset_variance = 1.0
+    lengthscales = (0.1, 0.2, 0.4, 0.8)
+    noises = (0.02, 0.1, 0.3)
+
+    def __init__(self, sampler: MetaLearnedSampler, points: Sequence[_Point], y: np.ndarray,
+                 *, prior_weight: float, lengthscale: float | None = None,
+                 noise: float | None = None) -> None:
+        self.sampler = sampler
+        self.points = list(points)
+        self.y = np.asarray(y, dtype=float)
+        self.prior_weight = prior_weight
+        self.codes = [sampler._encode(point) for point in self.points]
+        self.prior_z, self.prior_u = sampler._standardised_prior(self.points)
+        if lengthscale is None or noise is None:
+            lengthscale, noise = self._select()
+        self.lengthscale, self.noise = lengthscale, noise
+        self._factor(lengthscale, noise)
+
+    def _kernel(self, points_a: Sequence[_Point], codes_a: Sequence[np.ndarray],
+                za: np.ndarray, ua: np.ndarray, points_b: Sequence[_Point],
+                codes_b: Sequence[np.ndarray], zb: np.ndarray, ub: np.ndarray,
+                lengthscale: float) -> np.ndarray:
+        amp_a = np.sqrt(self.base_variance + ua ** 2)
+        amp_b = np.sqrt(self.base_variance + ub ** 2)
+        algos_a = np.array([point.algorithm for point in points_a])
+        algos_b = np.array([point.algorithm for point in points_b])
+        corr = np.full((len(points_a), len(points_b)), self.across)
+        for algorithm in set(algos_a) & set(algos_b):
+            rows = np.flatnonzero(algos_a == algorithm)
+            cols = np.flatnonzero(algos_b == algorithm)
+            a = np.stack([codes_a[i] for i in rows])
+            b = np.stack([codes_b[j] for j in cols])
+            dim = max(len(self.sampler._algo_params[algorithm]), 1)
+            dist = np.sqrt(np.maximum(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1), 0.0)
+                           / dim)
+            corr[np.ix_(rows, cols)] = self.within + (1 - self.within) * _matern52(
+                dist / lengthscale)
+        return (amp_a[:, None] * amp_b[None, :] * corr
+                + self.slope_variance * za[:, None] * zb[None, :] + self.offset_variance)
+
+    def _own_kernel(self, lengthscale: float) -> np.ndarray:
+        return self._kernel(self.points, self.codes, self.prior_z, self.prior_u,
+                            self.points, self.codes, self.prior_z, self.prior_u, lengthscale)
+
+    def _factor(self, lengthscale: float, noise: float) -> float:
+        """Cholesky factor and weights; returns the log marginal likelihood."""
+        n = len(self.points)
+        kernel = self._own_kernel(lengthscale) + (noise + 1e-8) * np.eye(n)
+        self.chol = np.linalg.cholesky(kernel)
+        resid = self.y - self.prior_weight * self.prior_z
+        self.alpha = np.linalg.solve(self.chol.T, np.linalg.solve(self.chol, resid))
+        return float(-0.5 * resid @ self.alpha - np.log(np.diag(self.chol)).sum())
+
+    def _select(self) -> tuple[float, float]:
+        if len(self.points) < 6:
+            return 0.3, 0.1
+        best, best_ll = (0.3, 0.1), -math.inf
+        for lengthscale in self.lengthscales:
+            for noise in self.noises:
+                try:
+                    ll = self._factor(lengthscale, noise)
+                except np.linalg.LinAlgError:
+                    continue
+                if ll > best_ll:
+                    best, best_ll = (lengthscale, noise), ll
+        return best
+
+    def predict(self, points: Sequence[_Point],
+                prior: tuple[np.ndarray, np.ndarray] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and standard deviation (of the latent function) at points."""
+        codes = [self.sampler._encode(point) for point in points]
+        z, u = prior if prior is not None else self.sampler._standardised_prior(points)
+        cross = self._kernel(points, codes, z, u, self.points, self.codes, self.prior_z,
+                             self.prior_u, self.lengthscale)
+        mean = self.prior_weight * z + cross @ self.alpha
+        v = np.linalg.solve(self.chol, cross.T)
+        prior_var = (self.base_variance + u ** 2) + self.slope_variance * z ** 2 \
+            + self.offset_variance
+        var = np.maximum(prior_var - (v * v).sum(axis=0), 1e-12)
+        return mean, np.sqrt(var)

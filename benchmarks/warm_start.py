@@ -1,0 +1,392 @@
+"""Benchmark: warm-started tuning on datasets the meta-model has not seen.
+
+Grouped leave-one-out over corpus datasets: for each benchmark dataset, the meta-model is
+fitted on the knowledge base *without that dataset's family* (``KnowledgeBase.subset``), then
+four strategies tune the dataset for real (cross-validated fits, several seeds):
+
+- ``tpe``: plain multivariate TPE, cold (the reference, run for ``--cold-trials``);
+- ``random``: random search;
+- ``tpe_warm``: TPE with the meta-model's top recommendations enqueued first;
+- ``meta``: :class:`autometa.MetaLearnedSampler` (meta-model as the prior of a GP).
+
+For each (dataset, seed) the target is cold TPE's best score after ``--cold-trials`` trials;
+the benchmark reports how many trials each strategy needs to reach it (median over seeds,
+then over datasets) and plots best-so-far curves.
+
+Usage (from the repository root)::
+
+    python benchmarks/warm_start.py --campaign campaigns/corpus --datasets 6 --seeds 2 \\
+        --trials 30 --cold-trials 50 --cv 3 --max-rows 1000 --out benchmarks/results/warm_start
+
+``--kb FOLDER`` uses a saved knowledge base instead of building one from a campaign folder.
+Runs are appended to ``runs.csv`` in ``--out`` as they finish; re-running skips them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+STRATEGIES = ("tpe", "random", "tpe_warm", "meta")
+LABELS = {"tpe": "TPE (cold)", "random": "random search", "tpe_warm": "TPE + enqueued",
+          "meta": "meta-learned sampler"}
+
+
+# ------------------------------------------------------------------ knowledge base
+def build_kb(args: argparse.Namespace):
+    """The knowledge base: a saved folder, or the campaign's results + meta-features."""
+    from knowledge_base import KnowledgeBase
+
+    if args.kb is not None:
+        return KnowledgeBase.load(args.kb)
+    from knowledge_base.campaign import Campaign, Corpus
+
+    corpus = Corpus(args.corpus)
+    campaign = Campaign(args.campaign, corpus)
+    records = campaign.records()
+    ids = sorted(set(records["dataset_id"]))
+    metafeatures = table_metafeatures(corpus, ids, args.out / "metafeatures.parquet")
+    return campaign.to_knowledge_base(metafeatures=metafeatures)
+
+
+def table_metafeatures(corpus, ids: list[str], cache: Path) -> pd.DataFrame:
+    """Meta-features of corpus datasets (the groups the recommender reads), cached."""
+    import metafeatures
+    from autometa._cache import RECOMMEND_GROUPS
+    from knowledge_base.campaign import load_dataset
+
+    known = pd.read_parquet(cache) if cache.is_file() else pd.DataFrame(
+        columns=["dataset_id", "name", "value"])
+    todo = [i for i in ids if i not in set(known["dataset_id"])]
+    frames = [known]
+    for position, dataset_id in enumerate(todo):
+        spec = corpus.get(dataset_id)
+        X, y = load_dataset(spec.path, spec.target, spec.task_type)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = metafeatures.extract(X, y, task=spec.task_type,
+                                          groups=list(RECOMMEND_GROUPS), random_state=0)
+        frames.append(pd.DataFrame({"dataset_id": dataset_id, "name": values.index.astype(str),
+                                    "value": values.to_numpy(dtype=float)}))
+        if (position + 1) % 20 == 0 or position + 1 == len(todo):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            pd.concat(frames, ignore_index=True).to_parquet(cache, index=False)
+            print(f"  meta-features: {position + 1}/{len(todo)}", file=sys.stderr)
+    return pd.concat(frames, ignore_index=True)
+
+
+def choose_datasets(kb, corpus, args: argparse.Namespace) -> list[str]:
+    """Benchmark datasets: given ids, else small-to-medium ones chosen by a seeded hash."""
+    if args.dataset:
+        return list(args.dataset)
+    table = kb.datasets.copy()
+    evaluated = kb.evaluations.groupby("dataset_id")["config_id"].nunique()
+    table = table[table["dataset_id"].isin(evaluated[evaluated >= 4].index)]
+    table = table[(table["n_rows"] >= args.min_rows) & (table["n_rows"] <= args.max_source_rows)
+                  & (table["n_features"] <= args.max_features)]
+    tasks = ["classification", "regression"] if args.task == "both" else [args.task]
+    chosen = []
+    for position, task in enumerate(tasks):
+        mine = table[table["task_type"] == task]
+        keys = sorted(mine["dataset_id"], key=lambda i: hashlib.sha256(
+            f"{args.selection_seed}:{i}".encode()).hexdigest())
+        share = args.datasets // len(tasks) + (1 if position < args.datasets % len(tasks) else 0)
+        families = set()
+        for key in keys:
+            family = str(mine.loc[mine["dataset_id"] == key, "family"].iloc[0])
+            if family in families:
+                continue
+            families.add(family)
+            chosen.append(key)
+            if len([c for c in chosen if c in set(mine["dataset_id"])]) >= share:
+                break
+    return chosen
+
+
+# ------------------------------------------------------------------------- runs
+def loo_recommendation(kb, dataset_id: str, df: pd.DataFrame, target: str, task: str):
+    """Recommendation from a meta-model fitted without the dataset's family."""
+    from autometa._cache import default_metamodel
+    from autometa._recommend import recommend
+
+    datasets = kb.datasets
+    family = str(datasets.loc[datasets["dataset_id"] == dataset_id, "family"].iloc[0])
+    keep = datasets.loc[datasets["family"].astype(str) != family, "dataset_id"]
+    train = kb.subset(list(keep))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = default_metamodel(train, task=task)
+        return recommend(df, target, task=task, model=model, n_configs=10, random_state=0)
+
+
+def run_one(df: pd.DataFrame, target: str, task: str, strategy: str, seed: int, n_trials: int,
+            cv: int, recommendation, fit_timeout: float | None) -> pd.DataFrame:
+    import optuna
+
+    import autometa
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    kwargs = {"tpe": dict(sampler="tpe", warm_start=False),
+              "random": dict(sampler="random", warm_start=False),
+              "tpe_warm": dict(sampler="tpe", warm_start=True),
+              "meta": dict(sampler="meta", warm_start=True)}[strategy]
+    result = autometa.tune(df, target, task=task, n_trials=n_trials, cv=cv, random_state=seed,
+                           recommendation=recommendation, refit=False,
+                           fit_timeout=fit_timeout, **kwargs)
+    history = result.history()
+    history["trial"] = np.arange(1, len(history) + 1)
+    return history[["trial", "value", "best_so_far", "algorithm", "source", "fit_time"]]
+
+
+def run(args: argparse.Namespace) -> pd.DataFrame:
+    from knowledge_base import METRICS
+    from knowledge_base.campaign import Corpus, load_dataset
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("AUTOMETA_CACHE_DIR", str(args.out / "cache"))
+    corpus = Corpus(args.corpus)
+    kb = build_kb(args)
+    print(f"knowledge base: {kb}", file=sys.stderr)
+    ids = choose_datasets(kb, corpus, args)
+    print(f"datasets: {ids}", file=sys.stderr)
+    runs_file = args.out / "runs.csv"
+    done = pd.read_csv(runs_file) if runs_file.is_file() else pd.DataFrame(
+        columns=["dataset", "seed", "strategy"])
+    finished = set(zip(done["dataset"], done["seed"], done["strategy"], strict=True))
+    strategies = [s for s in args.strategies.split(",") if s]
+    for dataset_id in ids:
+        spec = corpus.get(dataset_id)
+        X, y = load_dataset(spec.path, spec.target, spec.task_type, max_rows=args.max_rows,
+                            random_state=0)
+        df = X.assign(**{spec.target: y.to_numpy()})
+        metric = "roc_auc" if spec.task_type == "classification" else "rmse"
+        recommendation = None
+        for seed in range(args.seeds):
+            for strategy in strategies:
+                if (dataset_id, seed, strategy) in finished:
+                    continue
+                if recommendation is None and strategy in ("tpe_warm", "meta"):
+                    recommendation = loo_recommendation(kb, dataset_id, df, spec.target,
+                                                        spec.task_type)
+                n_trials = args.cold_trials if strategy == "tpe" else args.trials
+                started = time.perf_counter()
+                history = run_one(df, spec.target, spec.task_type, strategy, seed, n_trials,
+                                  args.cv, recommendation if strategy in ("tpe_warm", "meta")
+                                  else None, args.fit_timeout or None)
+                elapsed = time.perf_counter() - started
+                history.insert(0, "dataset", dataset_id)
+                history.insert(1, "task", spec.task_type)
+                history.insert(2, "metric", metric)
+                history.insert(3, "higher_is_better", METRICS[metric])
+                history.insert(4, "seed", seed)
+                history.insert(5, "strategy", strategy)
+                history.to_csv(runs_file, mode="a", header=not runs_file.is_file(), index=False)
+                best = history["best_so_far"].iloc[-1]
+                print(f"{dataset_id} seed={seed} {strategy:<9} {len(history)} trials "
+                      f"best={best:.5g} ({elapsed:.0f} s)", file=sys.stderr)
+    runs = pd.read_csv(runs_file)
+    return runs[runs["dataset"].isin(ids)]
+
+
+# ---------------------------------------------------------------------- summary
+def trials_to_reach(runs: pd.DataFrame, cold_trials: int) -> pd.DataFrame:
+    """Per (dataset, seed, strategy): first trial whose best-so-far reaches the target.
+
+    The target is cold TPE's best-so-far at trial ``cold_trials`` of the same dataset and
+    seed (same folds).  ``NaN`` = not reached within the strategy's trials.
+    """
+    rows = []
+    for (dataset, seed), group in runs.groupby(["dataset", "seed"]):
+        cold = group[(group["strategy"] == "tpe") & (group["trial"] <= cold_trials)]
+        if cold.empty or cold["trial"].max() < cold_trials:
+            continue
+        higher = bool(group["higher_is_better"].iloc[0])
+        target = float(cold.sort_values("trial")["best_so_far"].iloc[-1])
+        for strategy, mine in group.groupby("strategy"):
+            mine = mine.sort_values("trial")
+            best = mine["best_so_far"].to_numpy(dtype=float)
+            reached = best >= target - 1e-12 if higher else best <= target + 1e-12
+            first = int(mine["trial"].to_numpy()[np.argmax(reached)]) if reached.any() else math.nan
+            at10 = best[min(9, len(best) - 1)]
+            rows.append({"dataset": dataset, "task": group["task"].iloc[0], "seed": seed,
+                         "strategy": strategy, "target": target, "trials_to_reach": first,
+                         "budget": int(mine["trial"].max()), "best_at_10": at10,
+                         "final_best": best[-1]})
+    return pd.DataFrame(rows)
+
+
+def gap_closed(runs: pd.DataFrame, cold_trials: int,
+               ks: tuple[int, ...] = (1, 5, 10, 20, 30)) -> pd.DataFrame:
+    """How far each strategy got, at trial k, from a typical configuration to the target.
+
+    Per (dataset, seed): ``(best_so_far(k) - typical) / (target - typical)``, where the
+    target is cold TPE's best after ``cold_trials`` and ``typical`` the median score of the
+    random-search trials (1 = reached the target, 0 = no better than a typical
+    configuration).  Medians over (dataset, seed) pairs.
+    """
+    rows = []
+    for (dataset, seed), group in runs.groupby(["dataset", "seed"]):
+        cold = group[(group["strategy"] == "tpe") & (group["trial"] == cold_trials)]
+        typical = group.loc[group["strategy"] == "random", "value"].median()
+        if cold.empty or not np.isfinite(typical):
+            continue
+        target = float(cold["best_so_far"].iloc[0])
+        if target == typical:
+            continue
+        for strategy, mine in group.groupby("strategy"):
+            best = mine.set_index("trial")["best_so_far"]
+            row = {"dataset": dataset, "seed": seed, "strategy": strategy}
+            for k in ks:
+                value = best.loc[min(k, int(best.index.max()))]
+                row[f"trial {k}"] = (value - typical) / (target - typical)
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    return table.groupby("strategy")[[f"trial {k}" for k in ks]].median().reindex(
+        [s for s in STRATEGIES if s in set(table["strategy"])])
+
+
+def summarize(reach: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Median over seeds per dataset, then median over datasets (censored = inf)."""
+    reach = reach.assign(t=reach["trials_to_reach"].fillna(np.inf))
+    per_dataset = reach.groupby(["task", "dataset", "strategy"])["t"].median().reset_index()
+    rows = []
+    for strategy, group in per_dataset.groupby("strategy"):
+        values = group["t"].to_numpy()
+        rows.append({"strategy": strategy, "datasets": len(values),
+                     "median_trials_to_reach": float(np.median(values)),
+                     "reached_within_10": int((values <= 10).sum()),
+                     "never_reached": int(np.isinf(values).sum())})
+    return pd.DataFrame(rows).set_index("strategy").reindex(
+        [s for s in STRATEGIES if s in set(per_dataset["strategy"])]), per_dataset
+
+
+def plot(runs: pd.DataFrame, reach: pd.DataFrame, path: Path, cold_trials: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    datasets = sorted(runs["dataset"].unique())
+    n = len(datasets) + 1
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
+    for ax, dataset in zip(axes.flat, datasets, strict=False):
+        mine = runs[runs["dataset"] == dataset]
+        for strategy in STRATEGIES:
+            curve = mine[mine["strategy"] == strategy].groupby("trial")["best_so_far"].mean()
+            if len(curve):
+                ax.plot(curve.index, curve.to_numpy(), label=LABELS[strategy])
+        target = reach.loc[reach["dataset"] == dataset, "target"].mean()
+        if np.isfinite(target):
+            ax.axhline(target, color="grey", linestyle=":", linewidth=1)
+        ax.axvline(10, color="grey", linestyle="--", linewidth=0.8)
+        ax.set_title(f"{dataset.split('/')[-1]} ({mine['metric'].iloc[0]})", fontsize=9)
+        ax.set_xlabel("trial")
+        ax.set_ylabel("best-so-far CV score (mean over seeds)", fontsize=7)
+    ax = axes.flat[len(datasets)]
+    pairs = reach.groupby(["dataset", "seed"]).ngroups
+    for strategy in STRATEGIES:
+        mine = reach[reach["strategy"] == strategy]
+        if mine.empty:
+            continue
+        horizon = np.arange(1, max(cold_trials, int(mine["budget"].max())) + 1)
+        reached = [(mine["trials_to_reach"] <= t).sum() / pairs for t in horizon]
+        ax.step(horizon, reached, where="post", label=LABELS[strategy])
+    ax.axvline(10, color="grey", linestyle="--", linewidth=0.8)
+    ax.set_title(f"reached cold TPE's {cold_trials}-trial score", fontsize=9)
+    ax.set_xlabel("trial")
+    ax.set_ylabel("fraction of (dataset, seed)")
+    ax.legend(fontsize=7, loc="upper left")
+    for extra in list(axes.flat)[n:]:
+        extra.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    here = Path(__file__).resolve().parents[1]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kb", type=Path, default=None, help="Saved knowledge-base folder.")
+    parser.add_argument("--campaign", type=Path, default=here / "campaigns" / "corpus",
+                        help="Campaign folder to build the knowledge base from.")
+    parser.add_argument("--corpus", type=Path,
+                        default=here.parent / "shared" / "data" / "datasets.csv")
+    parser.add_argument("--out", type=Path, default=here / "benchmarks" / "results" /
+                        "warm_start")
+    parser.add_argument("--datasets", type=int, default=6)
+    parser.add_argument("--dataset", action="append", help="Benchmark this dataset id.")
+    parser.add_argument("--task", choices=["classification", "regression", "both"],
+                        default="both")
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--cold-trials", type=int, default=50)
+    parser.add_argument("--cv", type=int, default=3)
+    parser.add_argument("--max-rows", type=int, default=1000)
+    parser.add_argument("--fit-timeout", type=float, default=20.0,
+                        help="Seconds one fit may take (slower: a failed trial; 0: none).")
+    parser.add_argument("--min-rows", type=int, default=150)
+    parser.add_argument("--max-source-rows", type=int, default=5000)
+    parser.add_argument("--max-features", type=int, default=40)
+    parser.add_argument("--selection-seed", type=int, default=0)
+    parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--summary-only", action="store_true",
+                        help="Summarise runs.csv without running anything.")
+    args = parser.parse_args(argv)
+    if args.summary_only:
+        runs = pd.read_csv(args.out / "runs.csv")
+    else:
+        runs = run(args)
+    reach = trials_to_reach(runs, args.cold_trials)
+    reach.to_csv(args.out / "trials_to_reach.csv", index=False)
+    overall, per_dataset = summarize(reach)
+    per_task = {task: summarize(reach[reach["task"] == task])[0]
+                for task in sorted(reach["task"].unique())}
+    plot(runs, reach, args.out / "curves.png", args.cold_trials)
+    table = per_dataset.pivot(index=["task", "dataset"], columns="strategy", values="t")
+    pairs = reach.pivot_table(index=["dataset", "seed"], columns="strategy",
+                              values="trials_to_reach", dropna=False)
+    gaps = gap_closed(runs, args.cold_trials)
+    within = {s: int((reach.loc[reach["strategy"] == s, "trials_to_reach"] <= 10).sum())
+              for s in STRATEGIES if s in set(reach["strategy"])}
+    summary = {"settings": {k: str(v) for k, v in vars(args).items()},
+               "overall": overall.reset_index().to_dict("records"),
+               "per_task": {task: frame.reset_index().to_dict("records")
+                            for task, frame in per_task.items()},
+               "per_dataset": table.reset_index().to_dict("records"),
+               "per_pair": pairs.reset_index().to_dict("records"),
+               "pairs_reached_within_10": within,
+               "gap_closed_median": gaps.reset_index().to_dict("records"),
+               "knowledge_base": {"datasets": int(runs["dataset"].nunique())}}
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print("\ntrials to reach cold TPE's best after", args.cold_trials,
+              "trials (median over seeds; inf = not reached):")
+        print(table.to_string())
+        print("\nper (dataset, seed) (NaN = not reached within the strategy's trials):")
+        print(pairs.to_string())
+        print(f"\n(dataset, seed) pairs reaching the target within 10 trials: {within} "
+              f"of {pairs.shape[0]}")
+        print("\ngap closed from a typical configuration to the target (median over pairs):")
+        print(gaps.round(3).to_string())
+        print("\nmedian over datasets:")
+        print(overall.to_string())
+        for task, frame in per_task.items():
+            print(f"\n{task}:")
+            print(frame.to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""``autometa tune`` in process (typer's CliRunner): report, JSON, resume, errors."""
+
+from __future__ import annotations
+
+import json
+
+import joblib
+import optuna
+import pytest
+from typer.testing import CliRunner
+
+from autometa._cli import app
+from autometa._testing import make_table, synthetic_knowledge_base
+
+runner = CliRunner()
+CHEAP = ["-a", "linear", "-a", "knn"]
+
+
+@pytest.fixture(scope="module")
+def csv(tmp_path_factory):
+    X, y = make_table(120, 4, task="classification", seed=1)
+    path = tmp_path_factory.mktemp("data") / "table.csv"
+    X.assign(label=y).to_csv(path, index=False)
+    return path
+
+
+def invoke(*args):
+    result = runner.invoke(app, ["tune", *map(str, args)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    return result
+
+
+def test_report_with_progress_and_dashboard_hint(csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path / "cache"))
+    kb = tmp_path / "kb"
+    synthetic_knowledge_base(n_classification=4, n_regression=0).save(kb)
+    storage = tmp_path / "study.log"
+    model = tmp_path / "model.joblib"
+    result = invoke(csv, "--target", "label", "--trials", 4, "--cv", 3, "--kb", kb,
+                    "--n-warm", 2, *CHEAP, "--storage", storage, "--save", model)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "4/4" in out and "best" in out  # the progress bar's last state
+    assert "best score" in out and "roc_auc" in out
+    assert "2 from the warm start" in out
+    assert f"optuna-dashboard {storage}" in out
+    study = optuna.load_study(study_name=optuna.get_all_study_names(
+        optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(
+            str(storage))))[0], storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(storage))))
+    assert len(study.trials) == 4
+    pipeline = joblib.load(model)
+    assert pipeline.predict(make_table(5, 4, task="classification", seed=2)[0]).shape == (5,)
+
+
+def test_json_report_and_resume_on_the_same_storage(csv, tmp_path):
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    first = invoke(csv, "--target", "label", "--trials", 2, "--cv", 3, *CHEAP,
+                   "--no-warm-start", "--storage", storage, "--study", "cli", "--json")
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout.strip().splitlines()[-1])
+    assert report["n_trials"] == 2 and report["study_name"] == "cli"
+    assert report["dashboard"] == f"optuna-dashboard {storage}"
+    second = invoke(csv, "--target", "label", "--trials", 3, "--cv", 3, *CHEAP,
+                    "--no-warm-start", "--storage", storage, "--study", "cli", "--json")
+    again = json.loads(second.stdout.strip().splitlines()[-1])
+    assert again["n_trials"] == 3
+    assert again["best_score"] >= report["best_score"]
+    assert set(again) >= {"best_score", "fold_scores", "algorithm", "best_params",
+                          "configuration", "elapsed", "sampler"}
+
+
+def test_errors_exit_with_a_message(csv, tmp_path):
+    missing = invoke(tmp_path / "nope.csv", "--target", "label")
+    assert missing.exit_code == 1 and "no such file" in missing.output
+    bad_target = invoke(csv, "--target", "nope", "--no-warm-start")
+    assert bad_target.exit_code == 1 and "not a column" in bad_target.output
+    bad_sampler = invoke(csv, "--target", "label", "--sampler", "grid")
+    assert bad_sampler.exit_code == 1 and "sampler" in bad_sampler.output

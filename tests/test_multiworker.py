@@ -1,0 +1,201 @@
+"""Several processes tune one study through a shared storage; a killed tune resumes.
+
+Real processes (``subprocess``) and real storages: Optuna's journal file, SQLite, and
+PostgreSQL (``-m postgres``; needs ``AUTOMETA_TEST_POSTGRES_URL``, which ``.ci/postgres.sh``
+exports after starting a local server).  Trials fit linear models and k-NN on 120 rows, made a
+little slower so that the workers overlap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections import Counter
+
+import optuna
+import pandas as pd
+import pytest
+from optuna.trial import TrialState
+
+import autometa
+from autometa import _tune
+from autometa._testing import make_table
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+CHEAP = ["linear", "knn"]
+POSTGRES_URL = os.environ.get("AUTOMETA_TEST_POSTGRES_URL")
+
+# A worker: tunes the shared study and prints the numbers of the trials it evaluated.
+WORKER = textwrap.dedent("""
+    import json, sys, time
+    import optuna
+    import pandas as pd
+    from autometa import _tune
+    from autometa._testing import make_table
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage, study_name, n_trials, delay = sys.argv[1], sys.argv[2], int(sys.argv[3]), \\
+        float(sys.argv[4])
+    original = _tune._CrossValidation.evaluate
+
+    def slow(self, config):  # a little work per trial, so that the workers overlap
+        time.sleep(delay)
+        return original(self, config)
+
+    _tune._CrossValidation.evaluate = slow
+    X, y = make_table(120, 4, task="classification", seed=5)
+    rec = pd.DataFrame({"algorithm": ["linear", "knn", "linear", "knn"],
+                        "params": [{"C": 0.1}, {"n_neighbors": 7}, {"C": 10.0},
+                                   {"n_neighbors": 20}]})
+    mine = []
+    result = _tune.tune(X.assign(target=y), "target", n_trials=n_trials, cv=3,
+                        algorithms=["linear", "knn"], storage=storage,
+                        study_name=study_name, recommendation=rec, refit=False,
+                        callbacks=[lambda study, trial: mine.append(trial.number)])
+    print(json.dumps({"trials": mine}))
+""")
+
+
+def start_workers(tmp_path, storage: str, study_name: str, n_workers: int, n_trials: int,
+                  delay: float) -> list[subprocess.Popen]:
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return [subprocess.Popen([sys.executable, str(script), storage, study_name,
+                              str(n_trials), str(delay)], stdout=subprocess.PIPE, env=env,
+                             text=True) for _ in range(n_workers)]
+
+
+def check_shared_study(storage: str, study_name: str, workers: list[subprocess.Popen],
+                       n_trials: int) -> None:
+    reported = []
+    for process in workers:
+        out, _ = process.communicate(timeout=300)
+        assert process.returncode == 0, out
+        reported.append(json.loads(out.strip().splitlines()[-1])["trials"])
+    study = optuna.load_study(study_name=study_name, storage=_tune.make_storage(storage))
+    trials = study.get_trials(deepcopy=False)
+    numbers = [t.number for t in trials]
+    # unique, contiguous numbers: no trial written twice, none missing
+    assert sorted(numbers) == list(range(len(trials)))
+    assert len({t._trial_id for t in trials}) == len(trials)
+    finished = {t.number for t in trials if t.state in (TrialState.COMPLETE, TrialState.FAIL)}
+    assert all(t.state == TrialState.COMPLETE for t in trials), Counter(
+        t.state.name for t in trials)
+    # every trial a worker evaluated is in the storage, and no two workers ran the same one
+    flat = [number for mine in reported for number in mine]
+    assert len(flat) == len(set(flat)), "a trial was evaluated by two workers"
+    assert set(flat) == finished, "a trial is lost (or was evaluated by nobody)"
+    # the budget: each worker stops once the study has n_trials; at most one extra each
+    assert n_trials <= len(finished) <= n_trials + len(workers) - 1
+    assert sum(1 for mine in reported if mine) >= 2, f"workers did not overlap: {reported}"
+    # the warm start was enqueued once (by the process that created the study)
+    warm = [t for t in trials if t.user_attrs.get("source") == "warm_start"]
+    assert sorted(t.user_attrs["rank"] for t in warm) == [1, 2, 3, 4]
+    hosts = {(t.user_attrs["worker"]["host"], t.user_attrs["worker"]["pid"]) for t in trials}
+    assert len(hosts) == sum(1 for mine in reported if mine)
+
+
+@pytest.mark.parametrize("backend", ["journal", "sqlite"])
+def test_workers_share_a_local_study(tmp_path, backend):
+    storage = (str(tmp_path / "study.log") if backend == "journal"
+               else f"sqlite:///{tmp_path / 'study.db'}")
+    if backend == "sqlite":  # create the schema once, as a user would before scaling out
+        optuna.storages.RDBStorage(storage)
+    n_trials = 9
+    workers = start_workers(tmp_path, storage, "shared", 3, n_trials, delay=0.3)
+    check_shared_study(storage, "shared", workers, n_trials)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(POSTGRES_URL is None, reason="AUTOMETA_TEST_POSTGRES_URL is not set "
+                    "(run `source .ci/postgres.sh` to start a local PostgreSQL server)")
+def test_workers_share_a_postgres_study(tmp_path):
+    study_name = f"multiworker-{uuid.uuid4().hex[:8]}"
+    optuna.storages.RDBStorage(POSTGRES_URL)  # schema created once
+    n_trials = 12
+    workers = start_workers(tmp_path, POSTGRES_URL, study_name, 3, n_trials, delay=0.3)
+    try:
+        check_shared_study(POSTGRES_URL, study_name, workers, n_trials)
+    finally:
+        optuna.delete_study(study_name=study_name, storage=POSTGRES_URL)
+
+
+def test_tune_starts_worker_processes_itself():
+    X, y = make_table(120, 4, task="classification", seed=5)
+    finished = []
+    result = autometa.tune(X.assign(target=y), "target", n_trials=6, cv=3, n_jobs=2,
+                           algorithms=CHEAP, warm_start=False,
+                           callbacks=[lambda study, trial: finished.append(trial.number)])
+    trials = result.study.get_trials(deepcopy=False)
+    assert 6 <= result.n_trials <= 7
+    assert sorted(finished) == sorted(t.number for t in trials)
+    assert len({t.user_attrs["worker"]["pid"] for t in trials}) >= 1
+    assert all(t.user_attrs["worker"]["pid"] != os.getpid() for t in trials)
+    assert isinstance(result.study._storage, optuna.storages.InMemoryStorage)
+    assert result.pipeline is not None
+
+
+# ------------------------------------------------------------------ kill and resume
+@pytest.mark.parametrize("backend", ["journal", "sqlite"])
+def test_a_killed_tune_resumes_without_losing_trials(tmp_path, backend):
+    storage = (str(tmp_path / "study.log") if backend == "journal"
+               else f"sqlite:///{tmp_path / 'study.db'}")
+    n_trials = 8
+    [process] = start_workers(tmp_path, storage, "resume", 1, n_trials, delay=0.4)
+    opened = _tune.make_storage(storage)
+    deadline = time.monotonic() + 120
+    completed: dict[int, float] = {}
+    while time.monotonic() < deadline:
+        try:
+            trials = optuna.load_study(study_name="resume", storage=opened).get_trials(
+                deepcopy=False)
+        except KeyError:
+            trials = []
+        completed = {t.number: t.value for t in trials if t.state == TrialState.COMPLETE}
+        # a trial inside its cross-validation (not in the middle of a storage write)
+        running = [t for t in trials
+                   if t.state == TrialState.RUNNING and "config_id" in t.user_attrs]
+        if len(completed) >= 3 and running:
+            break
+        time.sleep(0.05)
+    time.sleep(0.1)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert len(completed) >= 3, "the worker did not get far enough before the deadline"
+    study = optuna.load_study(study_name="resume", storage=opened)
+    before = {t.number: t.value for t in study.get_trials(deepcopy=False)
+              if t.state == TrialState.COMPLETE}
+    stuck = [t.number for t in study.get_trials(deepcopy=False)
+             if t.state == TrialState.RUNNING]
+    assert before and len(before) < n_trials
+    assert stuck, "the kill should leave a RUNNING trial behind"
+
+    X, y = make_table(120, 4, task="classification", seed=5)
+    rec = pd.DataFrame({"algorithm": ["linear", "knn", "linear", "knn"],
+                        "params": [{"C": 0.1}, {"n_neighbors": 7}, {"C": 10.0},
+                                   {"n_neighbors": 20}]})
+    result = autometa.tune(X.assign(target=y), "target", n_trials=n_trials, cv=3,
+                           algorithms=CHEAP, storage=storage, study_name="resume",
+                           recommendation=rec)
+    trials = result.study.get_trials(deepcopy=False)
+    after = {t.number: t.value for t in trials if t.state == TrialState.COMPLETE}
+    assert all(after[number] == value for number, value in before.items())  # nothing lost
+    assert len(after) == n_trials == result.n_trials
+    interrupted = [t for t in trials if t.state == TrialState.FAIL]
+    assert [t.number for t in interrupted] == stuck == result.interrupted
+    assert all(t.system_attrs.get("autometa:interrupted") for t in interrupted)
+    retried = [t for t in trials if t.user_attrs.get("retry_of") in stuck]
+    assert len(retried) == 1 and retried[0].state == TrialState.COMPLETE
+    assert retried[0].params == interrupted[0].params or not interrupted[0].params
+    # the warm-start configurations each ran exactly once, none was enqueued twice
+    warm = [t for t in trials if t.user_attrs.get("source") == "warm_start"
+            and t.state == TrialState.COMPLETE]
+    assert len({json.dumps(t.params, sort_keys=True) for t in warm}) == len(warm) == 4
+    assert result.pipeline is not None

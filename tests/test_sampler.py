@@ -1,0 +1,264 @@
+"""The portfolio search space in Optuna names, and the meta-learned sampler.
+
+Fast: the objectives here score configurations with a known function (no model fitting).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import optuna
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.trial import TrialState
+
+from autometa._exceptions import InvalidInputError
+from autometa._sampler import (
+    ALGORITHM_PARAM,
+    MISSING,
+    PROPOSAL_ATTR,
+    MetaLearnedSampler,
+    configuration_to_params,
+    fit_value,
+    from_unit,
+    params_to_configuration,
+    portfolio_search_space,
+    suggest_configuration,
+    to_unit,
+)
+from knowledge_base.portfolio import (
+    Configuration,
+    algorithm_names,
+    get_algorithm,
+    sample_configurations,
+)
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+TASK = "classification"
+ALGOS = ["linear", "knn", "random_forest"]
+
+
+# ----------------------------------------------------------------- the space
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_portfolio_space_names_every_parameter_of_every_algorithm(task):
+    space = portfolio_search_space(task)
+    assert space[ALGORITHM_PARAM].choices == tuple(algorithm_names())
+    expected = {f"{name}__{param}" for name in algorithm_names()
+                for param in get_algorithm(name).search_space(task)}
+    assert set(space) - {ALGORITHM_PARAM} == expected
+
+
+def test_unknown_algorithm_is_rejected_with_the_known_names():
+    with pytest.raises(InvalidInputError, match="unknown algorithms.*'xgboost'"):
+        portfolio_search_space(TASK, ["xgboost"])
+
+
+def test_suggest_configuration_round_trips_through_the_study_params():
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    configs = []
+
+    def objective(trial):
+        configs.append(suggest_configuration(trial, TASK))
+        return 0.0
+
+    study.optimize(objective, n_trials=12)
+    for trial, config in zip(study.trials, configs, strict=True):
+        assert params_to_configuration(trial.params) == config
+        assert set(config.params) == set(get_algorithm(config.algorithm).search_space(TASK))
+        get_algorithm(config.algorithm).build(config.params, task=TASK)  # buildable
+
+
+def test_configuration_to_params_clips_translates_and_reports():
+    config = Configuration("random_forest", {"n_estimators": 5000, "max_features": "sqrt",
+                                             "criterion": "log_loss"})
+    params, notes = configuration_to_params(config, TASK, n_features=16)
+    space = portfolio_search_space(TASK)
+    assert params["random_forest__n_estimators"] == 512
+    assert notes["random_forest__n_estimators"].startswith("clipped")
+    assert params["random_forest__max_features"] == pytest.approx(4 / 16)
+    assert "random_forest__criterion" not in params  # not among the choices: left out
+    assert "not representable" in notes["random_forest__criterion"]
+    for name, value in params.items():
+        assert space[name]._contains(space[name].to_internal_repr(value))
+    other, notes = configuration_to_params(config, TASK, algorithms=["linear"])
+    assert other == {} and "not among" in notes[ALGORITHM_PARAM]
+
+
+def test_default_configurations_are_fully_representable_with_a_table_size():
+    for name in algorithm_names():
+        config = Configuration(name, get_algorithm(name).defaults(TASK))
+        params, notes = configuration_to_params(config, TASK, n_features=10)
+        assert not [k for k, v in notes.items() if v.startswith("not")], notes
+        assert len(params) == 1 + len(get_algorithm(name).search_space(TASK))
+
+
+def test_fit_value_keeps_none_and_distinguishes_booleans_from_integers():
+    dist = CategoricalDistribution([None, "balanced"])
+    assert fit_value(None, dist) is None
+    assert fit_value("other", dist) is MISSING
+    assert fit_value(True, CategoricalDistribution([1, 2])) is MISSING
+    assert fit_value(2.0, CategoricalDistribution([1, 2])) == 2
+    assert fit_value(70, IntDistribution(8, 64, step=8)) == 64
+    assert fit_value(0.33, FloatDistribution(0.0, 1.0, step=0.25)) == pytest.approx(0.25)
+    assert fit_value("sqrt", FloatDistribution(0.1, 1.0)) is MISSING
+
+
+distributions = st.one_of(
+    st.builds(lambda lo, w, log: FloatDistribution(lo, lo + w, log=log),
+              st.floats(1e-3, 10), st.floats(1e-2, 100), st.booleans()),
+    st.builds(lambda lo, w, log: IntDistribution(lo, lo + w, log=log),
+              st.integers(1, 50), st.integers(1, 500), st.booleans()),
+    st.builds(lambda lo, k, step: IntDistribution(lo, lo + k * step, step=step),
+              st.integers(0, 50), st.integers(1, 20), st.integers(1, 7)),
+    st.builds(lambda k: CategoricalDistribution(list(range(k))), st.integers(1, 6)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(dist=distributions, u=st.floats(0.0, 1.0))
+def test_unit_cube_maps_onto_valid_values_and_back(dist, u):
+    value = from_unit(u, dist)
+    assert dist._contains(dist.to_internal_repr(value))
+    assert from_unit(to_unit(value, dist), dist) == pytest.approx(value)
+
+
+# ---------------------------------------------------------------- the sampler
+def truth(config: Configuration) -> float:
+    """A known landscape: knn with ~20 neighbours is best; linear is mediocre."""
+    params = config.params
+    if config.algorithm == "knn":
+        return 0.9 - 0.1 * (math.log10(params["n_neighbors"]) - math.log10(20)) ** 2
+    if config.algorithm == "linear":
+        return 0.7 - 0.02 * (math.log10(params["C"])) ** 2
+    return 0.6 + 0.05 * params["max_features"]
+
+
+def prior_favouring(algorithm: str, spread: float = 0.05):
+    def prior(configs):
+        mean = np.array([0.9 if c.algorithm == algorithm else 0.5 for c in configs])
+        return mean, np.full(len(configs), spread)
+    return prior
+
+
+def objective(trial):
+    return truth(suggest_configuration(trial, TASK, ALGOS))
+
+
+def candidates():
+    return [c for a in ALGOS for c in sample_configurations(a, TASK, 8, seed=0)]
+
+
+def test_first_proposal_is_the_best_predicted_candidate():
+    calls = []
+
+    def prior(configs):
+        calls.append(len(configs))
+        mean = np.array([c.params.get("C", 0.0) if c.algorithm == "linear" else 0.0
+                         for c in configs], dtype=float)
+        return mean, np.zeros(len(configs))
+
+    cands = candidates()
+    sampler = MetaLearnedSampler(prior, task=TASK, algorithms=ALGOS, candidates=cands, seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=1)
+    best_candidate = max((c for c in cands if c.algorithm == "linear"),
+                         key=lambda c: c.params["C"])
+    first = params_to_configuration(study.trials[0].params)
+    assert first.algorithm == "linear"
+    assert first.params["C"] >= best_candidate.params["C"] - 1e-9  # may be a perturbation
+    assert calls, "the prior was consulted"
+
+
+def test_data_overrule_a_wrong_prior():
+    # the prior insists on linear; the landscape rewards knn
+    sampler = MetaLearnedSampler(prior_favouring("linear"), task=TASK, algorithms=ALGOS,
+                                 candidates=candidates(), seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=25)
+    first = params_to_configuration(study.trials[0].params)
+    assert first.algorithm == "linear"
+    assert params_to_configuration(study.best_trial.params).algorithm == "knn"
+    assert study.best_value > 0.85
+
+
+def test_a_good_prior_beats_random_search_early():
+    finals = {}
+    for name in ("meta", "random"):
+        bests = []
+        for seed in range(3):
+            sampler = (MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=ALGOS,
+                                          candidates=candidates(), seed=seed)
+                       if name == "meta" else optuna.samplers.RandomSampler(seed=seed))
+            study = optuna.create_study(direction="maximize", sampler=sampler)
+            study.optimize(objective, n_trials=8)
+            bests.append(study.best_value)
+        finals[name] = np.mean(bests)
+    assert finals["meta"] > finals["random"]
+
+
+def test_minimisation_is_supported():
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, seed=0)
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    study.optimize(lambda trial: -objective(trial), n_trials=15)
+    assert -study.best_value > 0.8
+
+
+def test_running_trials_are_not_proposed_twice():
+    sampler = MetaLearnedSampler(prior_favouring("knn", spread=0.0), task=TASK,
+                                 algorithms=ALGOS, candidates=candidates(), seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=3)
+    first, second = study.ask(), study.ask()  # two workers, neither has reported
+    config_a = suggest_configuration(first, TASK, ALGOS)
+    config_b = suggest_configuration(second, TASK, ALGOS)
+    assert config_a != config_b
+    stored = study._storage.get_trial(first._trial_id).system_attrs[PROPOSAL_ATTR]
+    assert stored[ALGORITHM_PARAM] == config_a.algorithm
+
+
+def test_enqueued_parameters_are_respected():
+    sampler = MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=ALGOS,
+                                 candidates=candidates(), seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.enqueue_trial({ALGORITHM_PARAM: "linear", "linear__C": 3.0})
+    study.optimize(objective, n_trials=2)
+    assert study.trials[0].params["linear__C"] == 3.0
+    assert study.trials[0].params[ALGORITHM_PARAM] == "linear"
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_parameters_outside_the_portfolio_use_the_independent_sampler():
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+
+    def mixed(trial):
+        extra = trial.suggest_float("my_weight", 0.0, 1.0)
+        return objective(trial) + 0.01 * extra
+
+    study.optimize(mixed, n_trials=4)
+    assert all(0.0 <= t.params["my_weight"] <= 1.0 for t in study.trials)
+
+
+def test_failed_trials_steer_away_from_their_configuration():
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, seed=3)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+
+    def breaks_forests(trial):
+        config = suggest_configuration(trial, TASK, ALGOS)
+        if config.algorithm == "random_forest":
+            raise ValueError("boom")
+        return truth(config)
+
+    study.optimize(breaks_forests, n_trials=20, catch=(ValueError,))
+    late = [t.params[ALGORITHM_PARAM] for t in study.trials[10:]]
+    assert late.count("random_forest") <= 2
+
+
+def test_multi_objective_studies_are_refused():
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, seed=0)
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=sampler)
+    with pytest.raises(ValueError, match="single-objective"):
+        study.optimize(lambda t: (objective(t), 0.0), n_trials=1)

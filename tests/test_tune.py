@@ -1,0 +1,216 @@
+"""autometa.tune: warm start, scores, budget, refit, resume after a kill, validation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from optuna.trial import TrialState
+
+import autometa
+from autometa import _tune
+from autometa._exceptions import InvalidInputError
+from autometa._sampler import ALGORITHM_PARAM, params_to_configuration, suggest_configuration
+from autometa._testing import make_table, synthetic_knowledge_base
+from knowledge_base.campaign import EvaluationTask, evaluate_task
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+CHEAP = ["linear", "knn"]
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    X, y = make_table(160, 5, task="classification", seed=11, categorical=1, missing=0.02)
+    return X.assign(target=y)
+
+
+def fake_recommendation(*rows):
+    """A recommendation table like ``Recommendation.configs`` (rank order)."""
+    return pd.DataFrame({"algorithm": [r[0] for r in rows], "params": [r[1] for r in rows],
+                         "predicted_score": np.linspace(0.9, 0.5, len(rows))})
+
+
+REC = fake_recommendation(("linear", {"C": 0.5, "class_weight": None}),
+                          ("knn", {"n_neighbors": 15, "weights": "distance", "p": 1}),
+                          ("knn", {"n_neighbors": 500}),  # clipped to the space (100)
+                          ("svm", {"C": 1.0}))  # not among the tuned algorithms
+
+
+# ------------------------------------------------------------------ warm start
+def test_recommendations_run_first_and_the_result_is_refitted(table):
+    result = autometa.tune(table, "target", n_trials=6, cv=3, algorithms=CHEAP,
+                           recommendation=REC)
+    trials = sorted(result.study.trials, key=lambda t: t.number)
+    assert [t.user_attrs.get("source") for t in trials[:3]] == ["warm_start"] * 3
+    assert trials[0].params == {ALGORITHM_PARAM: "linear", "linear__C": 0.5,
+                                "linear__class_weight": None}
+    assert trials[1].params["knn__n_neighbors"] == 15
+    assert trials[2].params["knn__n_neighbors"] == 100
+    report = result.warm_start
+    assert list(report["status"]) == ["enqueued"] * 3  # svm filtered out before ranking
+    assert report.loc[2, "clipped"] == ["knn__n_neighbors"]
+    # budget, best trial, per-fold record
+    assert result.n_trials == 6 and len(trials) == 6
+    values = [t.value for t in trials]
+    assert result.best_score == max(values)
+    assert len(result.fold_scores) == 3
+    assert result.best_score == pytest.approx(np.mean(result.fold_scores))
+    assert result.configuration == params_to_configuration(result.best_params)
+    X = table.drop(columns="target")
+    proba = result.pipeline.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    history = result.history()
+    assert list(history["number"]) == list(range(6))
+    assert history["best_so_far"].is_monotonic_increasing
+    summary = result.to_dict()
+    json.dumps(summary)
+    assert summary["n_warm_start"] == 3 and summary["best_score"] == result.best_score
+
+
+def test_trial_scores_are_the_campaign_scores(table, tmp_path):
+    """One definition of a score: a trial equals the campaign's evaluation of its config."""
+    result = autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                           recommendation=REC, random_state=4, refit=False)
+    path = tmp_path / "table.parquet"
+    table.to_parquet(path)
+    for trial in result.study.trials:
+        config = params_to_configuration(trial.params)
+        records = evaluate_task(EvaluationTask(
+            dataset_id="t", path=str(path), target="target", task_type="classification",
+            config=config, n_folds=3, max_rows=None, time_limit=None, seed=4))
+        campaign = [r["roc_auc"] for r in records]
+        assert trial.user_attrs["fold_scores"] == pytest.approx(campaign)
+        assert trial.value == pytest.approx(np.mean(campaign))
+    assert result.pipeline is None
+
+
+def test_regression_minimises_rmse():
+    X, y = make_table(120, 4, task="regression", seed=2)
+    result = autometa.tune(X.assign(y=y), "y", n_trials=4, cv=3, algorithms=CHEAP,
+                           warm_start=False)
+    assert result.task == "regression" and result.metric == "rmse"
+    assert result.study.direction == optuna.study.StudyDirection.MINIMIZE
+    assert result.best_score == min(t.value for t in result.study.trials)
+    assert result.pipeline.predict(X).shape == (120,)
+
+
+def test_with_the_real_recommender_and_the_meta_sampler(table, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path / "cache"))
+    kb = synthetic_knowledge_base(n_classification=4, n_regression=0)
+    rec = autometa.recommend(table, "target", kb=kb, n_configs=4)
+    warm = autometa.tune(table, "target", n_trials=3, cv=3, kb=kb, n_warm=2,
+                         algorithms=CHEAP, refit=False)
+    enqueued = warm.warm_start[warm.warm_start["status"] == "enqueued"]
+    assert len(enqueued) == 2
+    first = sorted(warm.study.trials, key=lambda t: t.number)[0]
+    assert first.user_attrs["source"] == "warm_start"
+    assert first.user_attrs["config_id"] == params_to_configuration(first.params).config_id
+    meta = autometa.tune(table, "target", n_trials=3, cv=3, recommendation=rec,
+                         sampler="meta", algorithms=CHEAP, refit=False)
+    assert meta.sampler == "meta" and meta.n_trials == 3
+    assert meta.warm_start is None  # the prior replaces enqueueing
+    # warm_start on a user's study, straight from the knowledge base
+    user = optuna.create_study(direction="maximize")
+    space = {"k": optuna.distributions.IntDistribution(1, 9),
+             "C": optuna.distributions.FloatDistribution(0.1, 10.0, log=True),
+             "model": optuna.distributions.CategoricalDistribution(["knn", "linear"])}
+    report = autometa.warm_start(user, table, "target", n=6, kb=kb, search_space=space,
+                                 param_names={"k": "knn__n_neighbors", "C": "linear__C",
+                                              "model": "algorithm"})
+    assert list(report["rank"]) == list(range(1, 7))
+    done = report[report["status"] == "enqueued"]
+    assert set(done["algorithm"]) <= {"knn", "linear"}
+    for params in done["params"]:
+        for name, value in params.items():
+            assert space[name]._contains(space[name].to_internal_repr(value))
+    assert len(user.get_trials(states=(TrialState.WAITING,))) == len(done)
+    # a user's own study can use the same prior
+    sampler = autometa.MetaLearnedSampler.from_recommendation(rec, algorithms=CHEAP, seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(lambda t: -len(suggest_configuration(t, "classification", CHEAP).params),
+                   n_trials=3)
+    assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 3
+    # the first trial is rated by the meta-model at least as high as any candidate
+    first = params_to_configuration(meta.study.trials[0].params)
+    assert first.algorithm in CHEAP
+    rated = rec.model.predict(rec.metafeatures, [first])["predicted_score"].iloc[0]
+    pool = rec.candidates[rec.candidates["algorithm"].isin(CHEAP)]
+    assert rated >= pool["predicted_score"].max() - 1e-9
+
+
+def test_failing_models_are_recorded_and_count_towards_the_budget(table, monkeypatch):
+    original = _tune._CrossValidation.evaluate
+
+    def flaky(self, config):
+        if config.algorithm == "knn":
+            raise RuntimeError("knn exploded")
+        return original(self, config)
+
+    monkeypatch.setattr(_tune._CrossValidation, "evaluate", flaky)
+    result = autometa.tune(table, "target", n_trials=5, cv=3, algorithms=CHEAP,
+                           recommendation=REC, refit=False)
+    failed = [t for t in result.study.trials if t.state == TrialState.FAIL]
+    assert failed and all("knn exploded" in t.user_attrs["error"] for t in failed)
+    assert result.n_trials == 5
+    assert result.algorithm == "linear"
+    assert result.history()["error"].notna().sum() == len(failed)
+
+
+def test_fits_over_the_time_limit_fail_the_trial(table):
+    with pytest.raises(InvalidInputError, match="no trial .* completed.*(limit|Timeout)"):
+        autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                      warm_start=False, fit_timeout=1e-6)
+
+
+def test_existing_complete_study_is_not_rerun(table, tmp_path):
+    storage = str(tmp_path / "study.log")
+    first = autometa.tune(table, "target", n_trials=3, cv=3, algorithms=CHEAP,
+                          warm_start=False, storage=storage, refit=False)
+    again = autometa.tune(table, "target", n_trials=3, cv=3, algorithms=CHEAP,
+                          warm_start=False, storage=storage, refit=False)
+    assert again.study.study_name == first.study.study_name
+    assert len(again.study.trials) == 3
+    more = autometa.tune(table, "target", n_trials=5, cv=3, algorithms=CHEAP,
+                         warm_start=False, storage=storage, refit=False)
+    assert more.n_trials == 5
+
+
+def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP, warm_start=False,
+                  storage=storage, study_name="s", refit=False)
+    with pytest.raises(InvalidInputError, match="fingerprint"):
+        autometa.tune(table.iloc[:120], "target", n_trials=1, cv=3, algorithms=CHEAP,
+                      warm_start=False, storage=storage, study_name="s")
+    with pytest.raises(InvalidInputError, match="metric"):
+        autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP, warm_start=False,
+                      storage=storage, study_name="s", metric="accuracy")
+    plain = optuna.create_study(study_name="mine", storage=storage)
+    plain.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    with pytest.raises(InvalidInputError, match="not created by autometa.tune"):
+        autometa.tune(table, "target", n_trials=1, cv=3, storage=storage, study_name="mine")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_trials": 0}, "n_trials"),
+    ({"cv": 1}, "cv"),
+    ({"sampler": "cmaes"}, "sampler"),
+    ({"timeout": -1}, "timeout"),
+    ({"fit_timeout": 0}, "fit_timeout"),
+    ({"algorithms": ["xgboost"]}, "unknown algorithms"),
+    ({"metric": "rmse"}, "does not apply"),
+    ({"storage": 3}, "storage"),
+])
+def test_bad_arguments_are_rejected_early(table, kwargs, match):
+    with pytest.raises(InvalidInputError, match=match):
+        autometa.tune(table, "target", **kwargs)
+
+
+def test_bad_table_or_target_is_rejected(table):
+    with pytest.raises(InvalidInputError, match="not a column"):
+        autometa.tune(table, "nope")
+    with pytest.raises(InvalidInputError, match="DataFrame"):
+        autometa.tune(table.to_numpy(), "target")
