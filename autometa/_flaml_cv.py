@@ -35,8 +35,14 @@ import pandas as pd
 
 from autometa._baselines import FLAML_LEARNERS
 from knowledge_base._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS
-from knowledge_base.campaign import Corpus, load_dataset, score_fold
-from knowledge_base.campaign._evaluation import EvaluationTimeout, cv_splits, time_limit
+from knowledge_base.campaign import (
+    Corpus,
+    EvaluationTimeout,
+    cv_splits,
+    load_dataset,
+    score_fold,
+    time_limit,
+)
 from knowledge_base.portfolio import get_algorithm, make_preprocessor
 
 __all__ = ["flaml_cv_scores", "load_settings", "summarise"]

@@ -85,9 +85,9 @@ from autometa._sampler import (
 )
 from autometa._validation import check_table, check_task
 from knowledge_base import METRICS
-from knowledge_base.campaign._evaluation import (
+from knowledge_base.campaign import (
     EvaluationTimeout,
-    _aligned_proba,
+    aligned_proba,
     cv_splits,
     score_fold,
     time_limit,
@@ -296,7 +296,7 @@ class _CrossValidation:
                     raise EvaluationTimeout(f"fit took {elapsed:.1f} s, over the limit of "
                                             f"{self.fit_timeout:g} s")
                 y_pred = pipeline.predict(X_test)
-                proba = (_aligned_proba(pipeline, X_test, classes)
+                proba = (aligned_proba(pipeline, X_test, classes)
                          if self.task == "classification" else None)
             metrics = score_fold(self.task, y_test, y_pred, proba, classes)
             scores.append(float(metrics[self.metric]))

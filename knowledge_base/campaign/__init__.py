@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from knowledge_base.campaign._campaign import Campaign, CampaignSettings, CampaignSettingsMismatch
 from knowledge_base.campaign._corpus import FAMILIES, Corpus, DatasetSpec, load_dataset
-from knowledge_base.campaign._evaluation import EvaluationTask, evaluate_task, score_fold
+from knowledge_base.campaign._evaluation import (
+    EvaluationTask,
+    EvaluationTimeout,
+    aligned_proba,
+    cv_splits,
+    evaluate_task,
+    score_fold,
+    time_limit,
+)
 from knowledge_base.campaign._metafeatures import compute_metafeatures
 
 __all__ = [
@@ -15,6 +23,10 @@ __all__ = [
     "Corpus",
     "DatasetSpec",
     "EvaluationTask",
+    "EvaluationTimeout",
+    "aligned_proba",
+    "cv_splits",
+    "time_limit",
     "compute_metafeatures",
     "evaluate_task",
     "load_dataset",

@@ -29,7 +29,15 @@ from threadpoolctl import threadpool_limits
 from knowledge_base._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from knowledge_base.portfolio import Configuration, build_pipeline
 
-__all__ = ["EvaluationTask", "cv_splits", "evaluate_task", "score_fold"]
+__all__ = [
+    "EvaluationTask",
+    "EvaluationTimeout",
+    "aligned_proba",
+    "cv_splits",
+    "evaluate_task",
+    "score_fold",
+    "time_limit",
+]
 
 
 class EvaluationTimeout(Exception):
@@ -127,7 +135,12 @@ def score_fold(task_type: str, y_true: pd.Series, y_pred: np.ndarray,
     return out
 
 
-def _aligned_proba(model: Any, X: pd.DataFrame, classes: np.ndarray) -> np.ndarray | None:
+def aligned_proba(model: Any, X: pd.DataFrame, classes: np.ndarray) -> np.ndarray | None:
+    """Class probabilities with one column per class of the dataset, in ``classes`` order.
+
+    A class the model never saw in training gets probability 0; ``None`` for models
+    without ``predict_proba``.
+    """
     if not hasattr(model, "predict_proba"):
         return None
     raw = model.predict_proba(X)
@@ -195,7 +208,7 @@ def _fit_and_score(task: EvaluationTask, X: pd.DataFrame, y: pd.Series, train: n
                                     f"{task.time_limit:g} s")
         start = time.perf_counter()
         y_pred = pipeline.predict(X_test)
-        proba = (_aligned_proba(pipeline, X_test, classes)
+        proba = (aligned_proba(pipeline, X_test, classes)
                  if task.task_type == "classification" else None)
         predict_time = time.perf_counter() - start
     metrics = score_fold(task.task_type, y_test, y_pred, proba, classes)
