@@ -25,6 +25,8 @@ _EXPORTS = {
     "TuneResult": "autometa._tune",
     "MetaLearnedSampler": "autometa._sampler",
     "evaluate": "autometa._evaluate",
+    "EvaluationReport": "autometa._evaluate",
+    "Strategy": "autometa._evaluate",
     "KnowledgeBase": "knowledge_base",
     "AutometaError": "autometa._exceptions",
     "InvalidInputError": "autometa._exceptions",
