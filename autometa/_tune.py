@@ -66,7 +66,6 @@ from optuna.distributions import (
 from optuna.samplers import BaseSampler, RandomSampler, TPESampler
 from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
-from threadpoolctl import threadpool_limits
 
 from autometa._exceptions import InvalidInputError
 from autometa._metamodel import DEFAULT_METRICS
@@ -85,13 +84,7 @@ from autometa._sampler import (
 )
 from autometa._validation import check_table, check_task
 from knowledge_base import METRICS
-from knowledge_base.campaign import (
-    EvaluationTimeout,
-    aligned_proba,
-    cv_splits,
-    score_fold,
-    time_limit,
-)
+from knowledge_base.campaign import cv_splits, fit_and_score
 from knowledge_base.portfolio import Configuration, build_pipeline, get_algorithm
 
 __all__ = ["TuneResult", "tune", "warm_start"]
@@ -278,28 +271,13 @@ class _CrossValidation:
         dict
             ``score`` (mean over folds), ``fold_scores``, ``fit_time`` (total seconds).
         """
-        classes = self.classes
         scores, fit_time = [], 0.0
         for train, test in self.splits():
-            pipeline = build_pipeline(config, task=self.task, random_state=self.random_state,
-                                      n_samples=len(train), n_features=self.X.shape[1])
-            X_train, y_train = self.X.iloc[train], self.y.iloc[train]
-            X_test, y_test = self.X.iloc[test], self.y.iloc[test]
-            with warnings.catch_warnings(), threadpool_limits(1):
-                warnings.simplefilter("ignore")
-                start = time.perf_counter()
-                with time_limit(self.fit_timeout):
-                    pipeline.fit(X_train, y_train)
-                elapsed = time.perf_counter() - start
-                fit_time += elapsed
-                if self.fit_timeout is not None and elapsed > self.fit_timeout:
-                    raise EvaluationTimeout(f"fit took {elapsed:.1f} s, over the limit of "
-                                            f"{self.fit_timeout:g} s")
-                y_pred = pipeline.predict(X_test)
-                proba = (aligned_proba(pipeline, X_test, classes)
-                         if self.task == "classification" else None)
-            metrics = score_fold(self.task, y_test, y_pred, proba, classes)
-            scores.append(float(metrics[self.metric]))
+            fold = fit_and_score(config, self.task, self.X, self.y, train, test, self.classes,
+                                 random_state=self.random_state,
+                                 time_limit_s=self.fit_timeout)
+            fit_time += fold["fit_time"]
+            scores.append(float(fold[self.metric]))
         finite = [score for score in scores if math.isfinite(score)]
         return {"score": float(np.mean(finite)) if finite else math.nan,
                 "fold_scores": scores, "fit_time": fit_time}

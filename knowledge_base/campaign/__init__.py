@@ -10,6 +10,7 @@ from knowledge_base.campaign._evaluation import (
     aligned_proba,
     cv_splits,
     evaluate_task,
+    fit_and_score,
     score_fold,
     time_limit,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "time_limit",
     "compute_metafeatures",
     "evaluate_task",
+    "fit_and_score",
     "load_dataset",
     "score_fold",
 ]

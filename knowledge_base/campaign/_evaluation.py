@@ -35,6 +35,7 @@ __all__ = [
     "aligned_proba",
     "cv_splits",
     "evaluate_task",
+    "fit_and_score",
     "score_fold",
     "time_limit",
 ]
@@ -193,23 +194,46 @@ def evaluate_task(task: EvaluationTask) -> list[dict[str, Any]]:
 
 def _fit_and_score(task: EvaluationTask, X: pd.DataFrame, y: pd.Series, train: np.ndarray,
                    test: np.ndarray, classes: np.ndarray | None) -> dict[str, float]:
+    return fit_and_score(task.config, task.task_type, X, y, train, test, classes,
+                         random_state=task.seed, time_limit_s=task.time_limit)
+
+
+def fit_and_score(config: Configuration, task_type: str, X: pd.DataFrame, y: pd.Series,
+                  train: np.ndarray, test: np.ndarray, classes: np.ndarray | None, *,
+                  random_state: int, time_limit_s: float | None) -> dict[str, float]:
+    """Fit ``config`` on the ``train`` rows, score it on the ``test`` rows.
+
+    The one definition of a fold's score, shared by the campaign and the tuner: the
+    pipeline is clipped to the training size, fitted single-threaded under the time
+    limit, and scored by :func:`score_fold`.
+
+    Returns
+    -------
+    dict
+        The fold's metrics plus ``fit_time`` and ``predict_time`` (seconds).
+
+    Raises
+    ------
+    EvaluationTimeout
+        If the fit exceeds ``time_limit_s``.
+    """
     X_train, y_train = X.iloc[train], y.iloc[train]
     X_test, y_test = X.iloc[test], y.iloc[test]
-    pipeline = build_pipeline(task.config, task=task.task_type, random_state=task.seed,
+    pipeline = build_pipeline(config, task=task_type, random_state=random_state,
                               n_samples=len(train), n_features=X.shape[1])
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
         start = time.perf_counter()
-        with time_limit(task.time_limit):
+        with time_limit(time_limit_s):
             pipeline.fit(X_train, y_train)
         fit_time = time.perf_counter() - start
-        if task.time_limit is not None and fit_time > task.time_limit:
+        if time_limit_s is not None and fit_time > time_limit_s:
             raise EvaluationTimeout(f"fit took {fit_time:.1f} s, over the time limit of "
-                                    f"{task.time_limit:g} s")
+                                    f"{time_limit_s:g} s")
         start = time.perf_counter()
         y_pred = pipeline.predict(X_test)
         proba = (aligned_proba(pipeline, X_test, classes)
-                 if task.task_type == "classification" else None)
+                 if task_type == "classification" else None)
         predict_time = time.perf_counter() - start
-    metrics = score_fold(task.task_type, y_test, y_pred, proba, classes)
+    metrics = score_fold(task_type, y_test, y_pred, proba, classes)
     return {**metrics, "fit_time": fit_time, "predict_time": predict_time}

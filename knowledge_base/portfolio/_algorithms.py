@@ -145,6 +145,17 @@ class _Forest(Algorithm):
     scale = False
     impute = True
     _classes: tuple[type, type]
+    _bootstrap: bool
+
+    def defaults(self, task: str) -> dict[str, Any]:
+        """Library defaults of scikit-learn."""
+        params: dict[str, Any] = {"n_estimators": 100, "min_samples_leaf": 1,
+                                  "min_samples_split": 2, "bootstrap": self._bootstrap}
+        if task == "classification":
+            params.update(max_features="sqrt", criterion="gini")
+        else:
+            params.update(max_features=1.0)
+        return params
 
     def search_space(self, task: str) -> dict[str, BaseDistribution]:
         """Forest size, feature fraction, leaf and split sizes, bootstrap."""
@@ -181,16 +192,7 @@ class RandomForest(_Forest):
     name = "random_forest"
     label = "RandomForest"
     _classes = (RandomForestClassifier, RandomForestRegressor)
-
-    def defaults(self, task: str) -> dict[str, Any]:
-        """Library defaults of scikit-learn."""
-        params: dict[str, Any] = {"n_estimators": 100, "min_samples_leaf": 1,
-                                  "min_samples_split": 2, "bootstrap": True}
-        if task == "classification":
-            params.update(max_features="sqrt", criterion="gini")
-        else:
-            params.update(max_features=1.0)
-        return params
+    _bootstrap = True
 
 
 class ExtraTrees(_Forest):
@@ -199,16 +201,7 @@ class ExtraTrees(_Forest):
     name = "extra_trees"
     label = "ExtraTrees"
     _classes = (ExtraTreesClassifier, ExtraTreesRegressor)
-
-    def defaults(self, task: str) -> dict[str, Any]:
-        """Library defaults of scikit-learn."""
-        params: dict[str, Any] = {"n_estimators": 100, "min_samples_leaf": 1,
-                                  "min_samples_split": 2, "bootstrap": False}
-        if task == "classification":
-            params.update(max_features="sqrt", criterion="gini")
-        else:
-            params.update(max_features=1.0)
-        return params
+    _bootstrap = False
 
 
 class LinearModel(Algorithm):
