@@ -23,20 +23,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._base import BOTH, CLS, ComputeContext, FeatureSpec, MetafeatureGroup
-from ._stats import SUMMARY_PREFIXES, entropy_bits, summarise
+from ._stats import SUMMARY_PREFIXES, SUMMARY_WORDS, entropy_bits, summarise
 from ._table import PreparedTable
 
 __all__ = ["InfoTheoryGroup", "equal_width_codes", "n_bins"]
 
 MAX_BINS = 64
-_WORDS = {
-    "Mean": "Mean",
-    "Min": "Minimum",
-    "Max": "Maximum",
-    "Quartile1": "First quartile",
-    "Quartile2": "Median",
-    "Quartile3": "Third quartile",
-}
+_WORDS = SUMMARY_WORDS
 
 
 def _features() -> tuple[FeatureSpec, ...]:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._base import BOTH, CLS, REG, ComputeContext, FeatureSpec, MetafeatureGroup
-from ._stats import SUMMARY_PREFIXES, column_moments, summarise
+from ._stats import SUMMARY_PREFIXES, SUMMARY_WORDS, column_moments, summarise
 from ._table import PreparedTable
 
 __all__ = ["StatisticalGroup"]
@@ -36,14 +36,7 @@ _MOMENT_WORDS = {
     "Skewness": "bias-corrected sample skewness",
     "Kurtosis": "bias-corrected sample excess kurtosis",
 }
-_SUMMARY_WORDS = {
-    "Mean": "Mean",
-    "Min": "Minimum",
-    "Max": "Maximum",
-    "Quartile1": "First quartile",
-    "Quartile2": "Median",
-    "Quartile3": "Third quartile",
-}
+_SUMMARY_WORDS = SUMMARY_WORDS
 
 
 def _features() -> tuple[FeatureSpec, ...]:

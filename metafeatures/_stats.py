@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "SUMMARY_WORDS",
     "SUMMARY_PREFIXES",
     "column_moments",
     "commons_std",
@@ -127,3 +128,13 @@ def entropy_bits(counts: np.ndarray, axis: int = -1) -> np.ndarray:
         p = c / total
         terms = np.where(c > 0, p * np.log2(np.where(c > 0, p, 1.0)), 0.0)
     return -terms.sum(axis=axis)
+
+#: How each summary prefix is described in meta-feature definitions.
+SUMMARY_WORDS = {
+    "Mean": "Mean",
+    "Min": "Minimum",
+    "Max": "Maximum",
+    "Quartile1": "First quartile",
+    "Quartile2": "Median",
+    "Quartile3": "Third quartile",
+}
