@@ -179,32 +179,20 @@ def _expand_proba(model_classes: np.ndarray, proba: np.ndarray, n_classes: int) 
     return full
 
 
+def _weka_arguments(table, train, test) -> tuple:
+    """Positional arguments of the Weka re-implementations for one train/test split."""
+    return (table.numeric[train], table.nominal[train], table.nominal_levels, table.y[train],
+            table.n_classes, table.numeric[test], table.nominal[test], table.column_kinds)
+
+
 def _predict_naive_bayes(table, train, test, seed):
-    return weka_naive_bayes_proba(
-        table.numeric[train],
-        table.nominal[train],
-        table.nominal_levels,
-        table.y[train],
-        table.n_classes,
-        table.numeric[test],
-        table.nominal[test],
-        table.column_kinds,
-    )
+    return weka_naive_bayes_proba(*_weka_arguments(table, train, test))
 
 
 def _predict_stump(table, train, test, seed):
     if table.task == "regression":
         return _tree_predictor(1)(table, train, test, seed)
-    return weka_decision_stump_proba(
-        table.numeric[train],
-        table.nominal[train],
-        table.nominal_levels,
-        table.y[train],
-        table.n_classes,
-        table.numeric[test],
-        table.nominal[test],
-        table.column_kinds,
-    )
+    return weka_decision_stump_proba(*_weka_arguments(table, train, test))
 
 
 def _tree_predictor(depth: int) -> Predictor:
