@@ -757,7 +757,7 @@ class MetaModelPortfolio(MetaModelStrategy):
     def recommend(self, query: Query, *, n: int | None,
                   random_state: np.random.Generator) -> list[str]:
         """The recommender's portfolio of ``n`` configurations (all of them for ``None``)."""
-        from autometa._recommend import _select_portfolio
+        from autometa._recommend import select_portfolio
 
         if not self.portfolio_ids_:
             return []
@@ -778,6 +778,6 @@ class MetaModelPortfolio(MetaModelStrategy):
         scored = scored.sort_values(["predicted_score", "uncertainty", "config_id"],
                                     ascending=[False, True, True], kind="stable")
         scored = scored.reset_index(drop=True)
-        chosen = _select_portfolio(scored, model, mf, n_configs=n or len(scored),
+        chosen = select_portfolio(scored, model, mf, n_configs=n or len(scored),
                                    novel=bool(predicted["novel"].iloc[0]), task=task)
         return [str(scored.at[i, "config_id"]) for i in chosen]

@@ -27,7 +27,8 @@ from autometa._validation import (
 from knowledge_base import METRICS, KnowledgeBase
 from knowledge_base.portfolio import ALGORITHMS, Configuration, build_pipeline
 
-__all__ = ["METAFEATURE_TIME_BUDGET", "Explanation", "Recommendation", "recommend"]
+__all__ = ["METAFEATURE_TIME_BUDGET", "Explanation", "Recommendation", "recommend",
+           "select_portfolio"]
 
 #: Seconds given to meta-feature extraction (groups the meta-model needs that would take
 #: longer are subsampled or skipped by :func:`metafeatures.extract`).
@@ -369,7 +370,7 @@ def recommend(df: pd.DataFrame, target: str, *, task: str | None = None,
     scored = scored.sort_values(["predicted_score", "uncertainty", "kb_config_id"],
                                 ascending=[False, True, True], kind="stable")
     scored = scored.reset_index(drop=True)
-    chosen = _select_portfolio(scored, model, mf, n_configs=n_configs, novel=novel, task=task)
+    chosen = select_portfolio(scored, model, mf, n_configs=n_configs, novel=novel, task=task)
     configs = scored.loc[chosen, ["algorithm", "params", "kb_config_id", "predicted_score",
                                   "uncertainty", "expected_fit_time", "source"]]
     configs = configs.reset_index(drop=True)
@@ -458,9 +459,13 @@ def _buildable(row: pd.Series, task: str) -> bool:
     return True
 
 
-def _select_portfolio(scored: pd.DataFrame, model: MetaModel, mf: pd.Series, *,
-                      n_configs: int, novel: bool, task: str) -> list[int]:
-    """Greedy choice of good and diverse configurations.
+def select_portfolio(scored: pd.DataFrame, model: MetaModel, mf: pd.Series, *,
+                     n_configs: int, novel: bool, task: str) -> list[int]:
+    """Greedy choice of good and diverse configurations (what :func:`recommend` returns).
+
+    Shared by :func:`recommend` and the evaluation harness
+    (:class:`autometa._baselines.MetaModelPortfolio`), so that what is evaluated is what
+    users get.
 
     Step ``t`` picks the candidate maximising ``predicted_score + gain - penalty``: the
     gain is the expected improvement of the best-so-far over "scenarios" -- the observed
@@ -468,7 +473,28 @@ def _select_portfolio(scored: pd.DataFrame, model: MetaModel, mf: pd.Series, *,
     weighted, for a novel table), the prediction standing in where a scenario lacks a
     configuration -- and the penalty is :data:`DIVERSITY_PENALTY` per configuration of
     the same algorithm already chosen.  Near-duplicates of a chosen configuration are
-    skipped.
+    skipped, and so are candidates whose pipeline cannot be built.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        Candidates sorted best first, with ``algorithm``, ``params``, ``kb_config_id``,
+        ``kb_configuration`` and ``predicted_score``.
+    model : MetaModel
+        The fitted meta-model that scored them (its training scores are the scenarios).
+    mf : Series
+        Meta-features of the table.
+    n_configs : int
+        How many configurations to choose (fewer when the candidates run out).
+    novel : bool
+        Whether the table is novel for ``model`` (scenarios: every training dataset).
+    task : {"classification", "regression"}
+        Task type, to check that each chosen pipeline can be built.
+
+    Returns
+    -------
+    list of int
+        Positions in ``scored`` of the chosen configurations, in the order chosen.
     """
     n = len(scored)
     predicted = scored["predicted_score"].to_numpy(dtype=float)
