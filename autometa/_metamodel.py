@@ -69,8 +69,9 @@ def normalize_scores(scores: pd.DataFrame, *, higher_is_better: bool = True,
         values = -values
     failed = np.zeros(values.shape, dtype=bool)
     if failures is not None:
-        failed = failures.reindex(index=scores.index, columns=scores.columns).fillna(
-            False).to_numpy(dtype=bool) & np.isnan(values)
+        if not (failures.index.equals(scores.index) and failures.columns.equals(scores.columns)):
+            failures = failures.reindex(index=scores.index, columns=scores.columns)
+        failed = failures.fillna(False).to_numpy(dtype=bool) & np.isnan(values)
     out = np.full(values.shape, np.nan)
     for row in range(values.shape[0]):
         observed = ~np.isnan(values[row])
@@ -359,8 +360,9 @@ class MetaModel(BaseEstimator):
         targets = normalize_scores(oriented, higher_is_better=True, failures=failures,
                                    method=self.normalization)
         table = kb.config_table()
-        configs = {cid: Configuration(str(table.at[cid, "algorithm"]), table.at[cid, "params"])
-                   for cid in configs_seen}
+        seen = table.loc[configs_seen]
+        configs = {cid: Configuration(str(algorithm), params) for cid, algorithm, params
+                   in zip(configs_seen, seen["algorithm"], seen["params"], strict=True)}
         times = ok[ok["fit_time"] > 0].assign(log_time=lambda f: np.log10(f["fit_time"]))
         times = times.groupby(keys).agg(log_time=("log_time", "mean"),
                                         n_rows=("n_train", "mean")).reset_index()
@@ -657,7 +659,7 @@ class MetaModel(BaseEstimator):
             return mean, var
         order = np.argsort(distances, kind="stable")
         dist = distances[order]
-        values = self._targets_array[order][:, columns[known]]
+        values = self._targets_array[np.ix_(order, columns[known])]
         usable = ~np.isnan(values) & np.isfinite(dist)[:, None]
         use = usable & (np.cumsum(usable, axis=0) <= self.n_neighbors)
         spread = np.where(use, dist[:, None], np.inf)
