@@ -272,13 +272,18 @@ class Campaign:
                     return
                 yield evaluate_task(task)
             return
-        for start in range(0, len(tasks), 64):
-            if deadline is not None and time.monotonic() > deadline:
-                return
-            chunk = tasks[start:start + 64]
-            parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered",
-                                       batch_size=1)
-            yield from parallel(joblib.delayed(evaluate_task)(task) for task in chunk)
+
+        def submitted() -> Iterator[Any]:
+            # consumed lazily (``pre_dispatch``): a new task is submitted when a worker
+            # frees up, so no worker idles at chunk boundaries, and none after the deadline
+            for task in tasks:
+                if deadline is not None and time.monotonic() > deadline:
+                    return
+                yield joblib.delayed(evaluate_task)(task)
+
+        parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered",
+                                   batch_size=1, pre_dispatch="n_jobs + 1")
+        yield from parallel(submitted())
 
     def _run_dask(self, tasks: list[EvaluationTask], scheduler: str | Any,
                   deadline: float | None) -> Iterator[list[dict[str, Any]]]:
