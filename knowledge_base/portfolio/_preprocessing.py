@@ -60,11 +60,14 @@ class TableCleaner(TransformerMixin, BaseEstimator):
                 f"X has {frame.shape[1]} columns, but the pipeline was fitted on "
                 f"{self.n_features_in_}."
             )
-        out = {}
+        out: dict[str, np.ndarray | pd.Series] = {}
         for position, safe, kind in self.columns_:
-            out[safe] = _convert(frame.iloc[:, position], kind)
+            values = _convert(frame.iloc[:, position], kind)
+            # float columns as arrays (no index alignment); object columns stay Series,
+            # since pandas would infer a string dtype from an object array
+            out[safe] = values if kind == "categorical" else values.to_numpy()
         if not out:
-            out["c_constant"] = pd.Series(np.zeros(len(frame)), index=frame.index)
+            out["c_constant"] = np.zeros(len(frame))
         return pd.DataFrame(out, index=frame.index)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
@@ -93,17 +96,24 @@ def _column_kind(column: pd.Series) -> str:
 
 def _convert(column: pd.Series, kind: str) -> pd.Series:
     if kind == "numeric":
-        values = pd.to_numeric(column, errors="coerce").astype("float64")
-        return values.replace([np.inf, -np.inf], np.nan)
+        if not (pd.api.types.is_numeric_dtype(column.dtype)
+                and not isinstance(column.dtype, pd.CategoricalDtype)):
+            column = pd.to_numeric(column, errors="coerce")
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
+        values = np.where(np.isinf(values), np.nan, values)
+        return pd.Series(values, index=column.index, name=column.name)
     if kind == "boolean":
         return column.astype("float64")
     if kind == "datetime":
         stamps = pd.to_datetime(column, errors="coerce", utc=True)
         seconds = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
         return seconds.astype("float64")
-    text = column.astype("object")
-    mask = text.isna()
-    return text.where(mask, text.astype(str)).where(~mask, np.nan).astype("object")
+    values = column.to_numpy(dtype=object, copy=True)
+    mask = pd.isna(values)
+    values[mask] = np.nan
+    values[~mask] = [value.decode() if isinstance(value, bytes) else str(value)
+                     for value in values[~mask]]
+    return pd.Series(values, index=column.index, name=column.name, dtype=object)
 
 
 def make_preprocessor(*, encoding: str, scale: bool, impute: bool) -> Pipeline:
