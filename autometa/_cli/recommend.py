@@ -71,8 +71,11 @@ def recommend_command(
             if frame.shape[1] == 0:
                 _fail(f"{path} has no columns")
             target = str(frame.columns[-1])
-        result = recommend(frame, target, task=task, metric=metric, n_configs=top, kb=kb,
-                           random_state=seed)
+        # on stderr, so that --json output stays clean; shown only on a terminal
+        with Console(stderr=True).status("Describing the table and ranking candidates (the "
+                                         "first run also fits and caches the meta-model)"):
+            result = recommend(frame, target, task=task, metric=metric, n_configs=top, kb=kb,
+                               random_state=seed)
         explanation = result.explain() if explain else None
     except (AutometaError, KnowledgeBaseError, MetafeatureError) as error:
         _fail(str(error))
