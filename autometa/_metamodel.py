@@ -72,12 +72,11 @@ def normalize_scores(scores: pd.DataFrame, *, higher_is_better: bool = True,
         if not (failures.index.equals(scores.index) and failures.columns.equals(scores.columns)):
             failures = failures.reindex(index=scores.index, columns=scores.columns)
         failed = failures.fillna(False).to_numpy(dtype=bool) & np.isnan(values)
-    out = np.full(values.shape, np.nan)
+    # normalised in place, row by row (the matrix can hold 10^7-10^8 cells)
     for row in range(values.shape[0]):
         observed = ~np.isnan(values[row])
         if not observed.any():
-            if failed[row].any():
-                out[row, failed[row]] = 0.0
+            values[row, failed[row]] = 0.0
             continue
         vals = values[row, observed]
         best = vals.max()
@@ -87,19 +86,21 @@ def normalize_scores(scores: pd.DataFrame, *, higher_is_better: bool = True,
             spread = best - low
             if spread <= _NEAR_ZERO * max(1.0, abs(best)):
                 if not failed[row].any():
+                    values[row] = np.nan
                     continue
-                out[row, observed] = 1.0
+                values[row, observed] = 1.0
             else:
-                out[row, observed] = np.clip((vals - low) / spread, 0.0, 1.0)
-            out[row, failed[row]] = 0.0
+                values[row, observed] = np.clip((vals - low) / spread, 0.0, 1.0)
+            values[row, failed[row]] = 0.0
         else:
             combined = np.where(failed[row], -np.inf, values[row])
             usable = observed | failed[row]
             ranks = pd.Series(combined[usable]).rank(method="average").to_numpy()
             if usable.sum() < 2 or np.ptp(ranks) == 0:
+                values[row] = np.nan
                 continue
-            out[row, usable] = (ranks - 1.0) / (usable.sum() - 1.0)
-    return pd.DataFrame(out, index=scores.index, columns=scores.columns)
+            values[row, usable] = (ranks - 1.0) / (usable.sum() - 1.0)
+    return pd.DataFrame(values, index=scores.index, columns=scores.columns, copy=False)
 
 
 # ------------------------------------------------------------------- distance space
@@ -341,8 +342,8 @@ class MetaModel(BaseEstimator):
         parts = []
         for name in chain:
             ids = chosen.index[chosen == name]
-            part = means.loc[means.index.get_level_values(0).isin(set(ids)), name]
-            parts.append(part if METRICS[name] else -part)
+            part = means.loc[means.index.get_level_values(0).isin(set(ids)), name].dropna()
+            parts.append(part if METRICS[name] else -part)  # no all-NaN columns below
         oriented = pd.concat(parts).unstack("config_id")
         oriented.index = oriented.index.astype(str)
         oriented.columns = oriented.columns.astype(str)
