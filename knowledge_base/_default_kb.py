@@ -70,7 +70,8 @@ def build_default_knowledge_base(campaign_dir: str | Path, corpus_index: str | P
                      "metrics": {"classification": ["roc_auc", "log_loss", "accuracy",
                                                     "balanced_accuracy"],
                                  "regression": ["rmse", "mae", "r2"]},
-                     "datasets_measured": len(measured), "corpus_datasets": len(corpus)},
+                     "datasets_measured": len(measured), "corpus_datasets": len(corpus),
+                     "tasks_planned": len(campaign.plan()), "tasks_done": len(campaign.done())},
         "build_seconds": round(time.perf_counter() - start, 1),
     })
     folder = Path(out) if out is not None else default_path()

@@ -61,7 +61,21 @@ def _summary(kb: KnowledgeBase, path: Path | None) -> dict[str, Any]:
                 "name", "kind", "licence", "citation", "rows") if key in source})
     return {"path": str(path if path is not None else default_path()),
             "schema_version": kb.manifest.get("schema_version"),
-            "saved": kb.manifest.get("saved"), "counts": kb.counts(), "sources": sources}
+            "saved": kb.manifest.get("saved"), "counts": kb.counts(), "sources": sources,
+            "campaign": kb.manifest.get("campaign")}
+
+
+def _campaign_line(campaign: dict[str, Any]) -> str:
+    """One line on the evaluation campaign behind a knowledge base (from its manifest)."""
+    done, planned = campaign.get("tasks_done"), campaign.get("tasks_planned")
+    progress = (f"{done:,} of {planned:,} tasks ({100 * done / planned:.0f}%)"
+                if isinstance(done, int) and isinstance(planned, int) and planned else
+                "progress not recorded")
+    return (f"campaign: {progress} on {campaign.get('datasets_measured', '?')} of "
+            f"{campaign.get('corpus_datasets', '?')} corpus datasets; defaults + "
+            f"{campaign.get('n_configs', '?')} sampled configurations per algorithm, "
+            f"{campaign.get('n_folds', '?')}-fold CV, row cap {campaign.get('max_rows', '?')}, "
+            f"{campaign.get('time_limit', '?')} s per fit, seed {campaign.get('seed', '?')}")
 
 
 @kb_app.command("info")
@@ -85,6 +99,8 @@ def info_command(
     console.print(f"{counts['datasets']:,} datasets, {counts['metafeatures']:,} meta-features, "
                   f"{counts['configurations']:,} configurations, "
                   f"{counts['evaluations']:,} evaluations", soft_wrap=True)
+    if isinstance(summary["campaign"], dict):
+        console.print(_campaign_line(summary["campaign"]), soft_wrap=True)
     console.print(_count_table("Datasets by task type", counts["datasets_by_task_type"],
                                "task type"))
     console.print(_count_table("Datasets by source", counts["datasets_by_source"], "source"))
@@ -204,4 +220,6 @@ def ship_command(
                                           n_jobs=jobs, refresh_metafeatures=refresh)
     except (FileNotFoundError, ValueError) as error:
         raise _fail(str(error)) from None
-    Console(highlight=False).print(f"wrote {kb!r}")
+    console = Console(highlight=False)
+    console.print(f"wrote {kb!r}")
+    console.print(_campaign_line(kb.manifest["campaign"]), soft_wrap=True)
