@@ -71,7 +71,9 @@ def build_default_knowledge_base(campaign_dir: str | Path, corpus_index: str | P
                                                     "balanced_accuracy"],
                                  "regression": ["rmse", "mae", "r2"]},
                      "datasets_measured": len(measured), "corpus_datasets": len(corpus),
-                     "tasks_planned": len(campaign.plan()), "tasks_done": len(campaign.done())},
+                     "tasks_planned": len({(task.dataset_id, task.config.config_id)
+                                          for task in campaign.plan()}),
+                     "tasks_done": len(campaign.done())},
         "build_seconds": round(time.perf_counter() - start, 1),
     })
     folder = Path(out) if out is not None else default_path()
