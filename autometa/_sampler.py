@@ -387,7 +387,11 @@ class MetaLearnedSampler(BaseSampler):
       Kernel length scale and noise are chosen by marginal likelihood;
     - every other proposal (every fourth after 10 trials) is a *portfolio pick* instead:
       the known candidate of highest posterior mean, penalised per trial already spent
-      on its algorithm.  The first proposal is the candidate the meta-model rates best.
+      on its algorithm.  The first proposal is the candidate the meta-model rates best;
+    - from the fifth trial on, every other proposal that is not a portfolio pick is a
+      *local pick*: expected improvement over perturbations of the best trials only (a
+      trust region around the incumbents, as in SMAC's local search), so a small budget
+      refines what already works instead of exploring algorithms the data rate poorly.
 
     Trials running in other workers (``RUNNING`` with a proposal) count as observed at
     their posterior mean (the "kriging believer"), so several workers do not propose
@@ -436,6 +440,14 @@ class MetaLearnedSampler(BaseSampler):
     diversity : float, default=0.3
         Penalty (standard-normal units) per trial of the same algorithm in portfolio
         picks.
+    local_every : int, default=2
+        From trial ``local_start`` on, every ``local_every``-th of the proposals that are
+        not portfolio picks is a *local pick* (0 = never): expected improvement over
+        perturbations of the best ``n_incumbents`` trials only.
+    local_start : int, default=4
+        Finished or running trials before the first local pick.
+    n_incumbents : int, default=3
+        How many of the best trials local picks perturb.
     seed : int, optional
         Seed of the pool draws.
     independent_sampler : BaseSampler, optional
@@ -454,6 +466,7 @@ class MetaLearnedSampler(BaseSampler):
                  n_features: int | None = None, prior_weight: float = 0.6,
                  n_random: int = 64, n_local: int = 16, local_scale: float = 0.1,
                  xi: float = 0.01, portfolio_every: int = 2, diversity: float = 0.3,
+                 local_every: int = 2, local_start: int = 4, n_incumbents: int = 3,
                  seed: int | None = None,
                  independent_sampler: BaseSampler | None = None) -> None:
         self._task = check_task(task)
@@ -470,6 +483,13 @@ class MetaLearnedSampler(BaseSampler):
         self._xi = float(xi)
         self._portfolio_every = int(portfolio_every)
         self._diversity = float(diversity)
+        for name, value in (("local_every", local_every), ("local_start", local_start),
+                            ("n_incumbents", n_incumbents)):
+            if int(value) < 0:
+                raise InvalidInputError(f"{name} must be >= 0, got {value!r}")
+        self._local_every = int(local_every)
+        self._local_start = int(local_start)
+        self._n_incumbents = max(1, int(n_incumbents))
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._independent = independent_sampler or RandomSampler(seed=seed)
@@ -744,6 +764,25 @@ class MetaLearnedSampler(BaseSampler):
         unique = {point.key: point for point in pool if point.key not in seen}
         return list(unique.values())
 
+    def _local_pool(self, observed: Sequence[_Point], y: np.ndarray,
+                    fixed_algorithm: str | None) -> list[_Point]:
+        """Perturbations of the best observed trials (the trust region of a local pick)."""
+        best = [observed[index] for index in np.argsort(-y, kind="stable")
+                if fixed_algorithm in (None, observed[index].algorithm)]
+        per_point = max(1, (self._n_random + self._n_local * 5) // self._n_incumbents)
+        pool = [self._perturb(point) for point in best[:self._n_incumbents]
+                for _ in range(per_point)]
+        seen = {point.key for point in observed}
+        return list({point.key: point for point in pool if point.key not in seen}.values())
+
+    def _local_turn(self, n: int, portfolio_turn: bool) -> bool:
+        """Whether the proposal after ``n`` trials is a local pick (see the class doc)."""
+        start = max(1, self._local_start)
+        if portfolio_turn or self._local_every <= 0 or n < start:
+            return False
+        earlier = sum(not self._portfolio_turn(m) for m in range(start, n))
+        return earlier % self._local_every == 0
+
     def _portfolio_turn(self, n: int) -> bool:
         """Whether the proposal after ``n`` trials is a portfolio pick (see the class doc)."""
         if not self._candidates or self._portfolio_every <= 0:
@@ -755,11 +794,16 @@ class MetaLearnedSampler(BaseSampler):
                  fixed: Mapping[str, Any]) -> _Point:
         observed, y, pending = self._history(study, trial)
         taken = {point.key for point in [*observed, *pending]}
-        portfolio = []
-        if self._portfolio_turn(len(observed) + len(pending)):
+        portfolio, local = [], []
+        n = len(observed) + len(pending)
+        portfolio_turn = self._portfolio_turn(n)
+        if portfolio_turn:
             portfolio = [point for point in self._candidates if point.key not in taken
                          and fixed_algorithm in (None, point.algorithm)]
-        pool = portfolio or self._pool(observed, y, fixed_algorithm)
+        elif observed and self._local_turn(n, portfolio_turn):
+            local = [point for point in self._local_pool(observed, y, fixed_algorithm)
+                     if point.key not in taken]
+        pool = portfolio or local or self._pool(observed, y, fixed_algorithm)
         if not pool:
             pool = [self._random_point(fixed_algorithm)]
         prior_z, prior_u = self._standardised_prior(pool)

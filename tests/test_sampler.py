@@ -262,3 +262,26 @@ def test_multi_objective_studies_are_refused():
     study = optuna.create_study(directions=["maximize", "minimize"], sampler=sampler)
     with pytest.raises(ValueError, match="single-objective"):
         study.optimize(lambda t: (objective(t), 0.0), n_trials=1)
+
+
+def test_local_picks_refine_the_incumbent_algorithm():
+    # an uninformative prior: local picks must stay with the best trials' algorithms
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, candidates=candidates(),
+                                 seed=0)
+    turns = [n for n in range(20) if sampler._local_turn(n, sampler._portfolio_turn(n))]
+    assert turns and min(turns) >= 4
+    assert not any(sampler._portfolio_turn(n) for n in turns)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=20)
+    trials = study.trials
+    for n in turns:
+        earlier = sorted(trials[:n], key=lambda t: t.value, reverse=True)[:3]
+        incumbents = {params_to_configuration(t.params).algorithm for t in earlier}
+        assert params_to_configuration(trials[n].params).algorithm in incumbents
+
+
+def test_local_picks_can_be_switched_off_and_bad_settings_are_refused():
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, local_every=0, seed=0)
+    assert not any(sampler._local_turn(n, False) for n in range(30))
+    with pytest.raises(InvalidInputError, match="local_every"):
+        MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, local_every=-1)
