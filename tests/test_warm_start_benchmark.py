@@ -1,0 +1,62 @@
+"""The warm-start benchmark's bookkeeping: incumbents, targets and fresh-fold reach."""
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "warm_start.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("warm_start_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _runs(strategy: str, values: list[float], *, higher: bool = True) -> pd.DataFrame:
+    best, rows = None, []
+    for trial, value in enumerate(values, start=1):
+        if math.isfinite(value) and (best is None or (value > best if higher else value < best)):
+            best = value
+        rows.append({"dataset": "d", "task": "classification", "metric": "roc_auc",
+                     "higher_is_better": higher, "seed": 0, "strategy": strategy,
+                     "trial": trial, "value": value, "best_so_far": best,
+                     "algorithm": "linear", "source": "sampler", "fit_time": 0.1,
+                     "configuration": f"{strategy}-{trial}"})
+    return pd.DataFrame(rows)
+
+
+def test_incumbents_take_the_earliest_best_per_checkpoint(bench):
+    values = [0.5, 0.7, math.nan, 0.7, 0.9] + [0.8] * 45
+    table = bench.incumbents(_runs("tpe", values), cold_trials=50)
+    by_k = table.set_index("checkpoint")["configuration"].to_dict()
+    assert by_k == {5: "tpe-5", 10: "tpe-5", 20: "tpe-5", 30: "tpe-5", 50: "tpe-5"}
+    early = bench.incumbents(_runs("tpe", values[:4] + [0.1] * 46), cold_trials=50)
+    assert early.set_index("checkpoint").loc[5, "configuration"] == "tpe-2"
+
+
+def test_incumbents_respect_the_direction(bench):
+    table = bench.incumbents(_runs("meta", [3.0, 1.0, 2.0, 5.0, 4.0] + [9.0] * 25,
+                                   higher=False), cold_trials=50)
+    assert set(table["checkpoint"]) == {5, 10, 20, 30}  # no 50: meta's budget is 30
+    assert (table["configuration"] == "meta-2").all()
+
+
+def test_fresh_reach_compares_with_the_rescored_cold_target(bench):
+    runs = pd.concat([_runs("tpe", [0.5] * 50), _runs("meta", [0.6] * 30)])
+    table = bench.incumbents(runs, cold_trials=50)
+    fresh = {"tpe": 0.80, "meta": 0.82}
+    table["fresh_value"] = table["strategy"].map(fresh)
+    reach = bench.fresh_reach(table, cold_trials=50).set_index("strategy")
+    assert reach.loc["meta", "trials_to_reach"] == 5
+    assert reach.loc["meta", "fresh_target"] == pytest.approx(0.80)
+    # a strategy whose fresh scores stay below the target never reaches it
+    table.loc[table["strategy"] == "meta", "fresh_value"] = 0.79
+    reach = bench.fresh_reach(table, cold_trials=50).set_index("strategy")
+    assert math.isnan(reach.loc["meta", "trials_to_reach"])
+    assert reach.loc["tpe", "trials_to_reach"] == 5
