@@ -31,3 +31,18 @@ def small_corpus_ids(corpus_index: Path) -> list[str]:
     present = [key for key in wanted if key in set(table["dataset_key"])]
     assert len(present) == len(wanted), f"missing corpus datasets: {set(wanted) - set(present)}"
     return present
+
+
+@pytest.fixture(scope="module")
+def isolated_metamodel_cache(tmp_path_factory):
+    """Point ``AUTOMETA_CACHE_DIR`` at a fresh folder for one test module, then clear it.
+
+    Keeps a module's meta-models out of the user's cache and out of other modules'.
+    """
+    from autometa._cache import clear_cache
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        clear_cache()
+        yield
+        clear_cache()

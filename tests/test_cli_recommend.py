@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from autometa._cache import clear_cache
 from autometa._cli import app
 from autometa._exceptions import InvalidInputError
 from autometa._io import read_table
@@ -24,12 +23,8 @@ def kb_folder(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _private_cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        clear_cache()
-        yield
-        clear_cache()
+def _private_cache(isolated_metamodel_cache):
+    """Every test of this module uses its own meta-model cache."""
 
 
 @pytest.fixture(scope="module")

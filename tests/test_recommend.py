@@ -30,12 +30,8 @@ def kb_folder(kb, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _private_cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        clear_cache()
-        yield
-        clear_cache()
+def _private_cache(isolated_metamodel_cache):
+    """Every test of this module uses its own meta-model cache."""
 
 
 def _table(n_rows=300, n_features=8, *, task="classification", seed=11, n_classes=3):
