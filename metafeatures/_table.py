@@ -362,7 +362,7 @@ def _encode_target(s: pd.Series, task: str) -> tuple[np.ndarray, np.ndarray, int
             return codes, codes < 0, len(dtype.categories)
         if ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
             raise TargetError(f"y has dtype {dtype}; datetimes cannot be a class label.")
-        missing = s.isna().to_numpy()
+        missing = s.isna().to_numpy(copy=True)  # pandas 3 views are read-only
         if ptypes.is_float_dtype(dtype):
             missing |= ~np.isfinite(s.to_numpy(dtype=np.float64, na_value=np.nan))
         present = s[~missing]

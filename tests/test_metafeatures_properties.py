@@ -40,8 +40,12 @@ def tables(draw):
     X = pd.DataFrame(columns)
     task = draw(st.sampled_from(["classification", "regression", None]))
     if task == "classification":
+        # labels as users' files give them: text, whole numbers, floats read from a CSV
+        # (with missing values), booleans
+        classes = draw(st.sampled_from([["u", "v", "w"], [0, 1, 2], [-1.0, 1.0, np.nan],
+                                        [True, False]]))
         y = pd.Series(
-            draw(st.lists(st.sampled_from(["u", "v", "w"]), min_size=n_rows, max_size=n_rows))
+            draw(st.lists(st.sampled_from(classes), min_size=n_rows, max_size=n_rows))
         )
     elif task == "regression":
         y = pd.Series(
@@ -115,6 +119,8 @@ def test_counts_are_consistent(data):
     n_attributes = X.shape[1] + (y is not None)
     assert result["NumberOfFeatures"] == n_attributes
     assert result["NumberOfNumericFeatures"] + result["NumberOfSymbolicFeatures"] == n_attributes
-    assert result["NumberOfMissingValues"] == X.isna().to_numpy().sum()
+    kept = X if y is None else X[y.notna().to_numpy()]  # rows without a target are dropped
+    assert result["NumberOfInstances"] == len(kept)
+    assert result["NumberOfMissingValues"] == kept.isna().to_numpy().sum()
     assert 0 <= result["PercentageOfMissingValues"] <= 100
     assert result["NumberOfInstancesWithMissingValues"] <= result["NumberOfInstances"]

@@ -201,6 +201,23 @@ def test_missing_target_rows_are_dropped(kb):
     assert any("dropped 10 rows" in note for note in rec.notes)
 
 
+
+@pytest.mark.parametrize("labels", [
+    np.tile([-1.0, 1.0], 50),                          # class labels read from a CSV
+    np.where(np.arange(100) < 95, np.tile([0.0, 1.0], 50), np.nan),  # ... with gaps
+    np.tile([True, False], 50),
+    np.tile([1, 2, 3, 4], 25),
+    np.tile(["yes", "no"], 50),
+])
+def test_classification_labels_of_any_dtype(kb, labels):
+    df = _table(n_rows=100).assign(target=labels)
+    rec = recommend(df, "target", kb=kb, task="classification", n_configs=3)
+    assert len(rec.configs) == 3
+    assert rec.n_samples == int(pd.Series(labels).notna().sum())
+    data = df.dropna(subset=["target"])
+    pipe = rec.pipeline(0).fit(data.drop(columns="target"), data["target"])
+    assert set(pipe.predict(data.drop(columns="target"))) <= set(data["target"])
+
 def test_novel_table_uses_the_static_portfolio(kb):
     rng = np.random.default_rng(0)
     df = pd.DataFrame({f"x{i}": rng.lognormal(10, 4, 400) for i in range(40)})

@@ -44,7 +44,14 @@ def tables(draw) -> tuple[pd.DataFrame, str]:
     if task == "classification":
         n_classes = draw(st.integers(2, 3))
         labels = np.arange(n_rows) % n_classes  # every class present
-        frame["target"] = pd.Categorical([f"k{v}" for v in rng.permutation(labels)])
+        labels = rng.permutation(labels)
+        kind = draw(st.sampled_from(["category", "text", "int", "float", "bool"]))
+        if kind == "bool":
+            labels = labels % 2 == 0
+        frame["target"] = {"category": pd.Categorical([f"k{v}" for v in labels]),
+                           "text": [f"k{v}" for v in labels],
+                           "int": labels, "float": labels * 2.0 - 1.0,  # e.g. -1.0 / 1.0
+                           "bool": labels}[kind]
     else:
         frame["target"] = rng.normal(size=n_rows) * 5 + 1
     return frame, task
