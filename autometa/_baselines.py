@@ -710,9 +710,9 @@ class MetaModelPortfolio(MetaModelStrategy):
     """What :func:`autometa.recommend` returns: the meta-model's diverse portfolio.
 
     The meta-model is fitted as in :class:`MetaModelStrategy`; the configurations are
-    then chosen by the recommender's greedy selection (predicted score plus expected
-    improvement over the nearest datasets' recorded scores, minus a per-algorithm
-    diversity penalty, near-duplicates skipped).  Like the recommender, it only proposes
+    then chosen by the recommender's greedy selection (weighted predicted score plus
+    expected improvement over the nearest datasets' recorded scores, near-duplicates
+    skipped; :func:`autometa._recommend.select_portfolio`).  Like the recommender, it only proposes
     configurations of portfolio algorithms.
 
     Parameters
