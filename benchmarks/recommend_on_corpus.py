@@ -1,0 +1,141 @@
+"""Does the user's path work on every corpus dataset?  CSV -> recommend -> fit -> score.
+
+For every dataset of the shared corpus, as a user would meet it:
+
+1. the table is written to a CSV and read back with :func:`autometa._io.read_table` (what
+   ``autometa recommend data.csv`` does: categories become text, class labels may become
+   floats, ...);
+2. :func:`autometa.recommend` is called on it (the task from ``datasets.csv`` is passed
+   only when the target is ambiguous, and that is counted);
+3. the pipelines of the first ``--fit`` configurations are fitted on 75 % of the rows and
+   scored on the rest (``pipeline.score``: accuracy or R^2).
+
+Every failure is listed with its reason; timings are summarised.  Results are appended to
+``--out`` (JSON lines) as they come, so an interrupted run resumes.
+
+Usage::
+
+    python benchmarks/recommend_on_corpus.py [--corpus ../shared/data/datasets.csv]
+        [--max-rows 3000] [--fit 3] [--out /tmp/recommend_on_corpus.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+import autometa
+from autometa._exceptions import InvalidInputError
+from autometa._io import read_table
+from metafeatures import AmbiguousTaskError
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def check_dataset(row: pd.Series, folder: Path, csv: Path, max_rows: int,
+                  n_fit: int) -> dict:
+    """Run the user's path on one corpus dataset; the outcome as a JSON-able dict."""
+    record = {"dataset": row["dataset_key"], "task": row["task_type"],
+              "rows": int(row["n_rows"]), "columns": int(row["n_features"])}
+    df = pd.read_parquet(folder / row["path"])
+    df.to_csv(csv, index=False)
+    df = read_table(csv)
+    if len(df) > max_rows:
+        df = df.sample(max_rows, random_state=0)
+    target = row["target"]
+    start = time.perf_counter()
+    try:
+        recommendation = autometa.recommend(df, target, n_configs=max(n_fit, 1))
+        record["task_given"] = False
+    except InvalidInputError as exc:
+        if not isinstance(exc.__cause__, AmbiguousTaskError):
+            raise
+        recommendation = autometa.recommend(df, target, task=row["task_type"],
+                                            n_configs=max(n_fit, 1))
+        record["task_given"] = True
+    record["recommend_s"] = round(time.perf_counter() - start, 3)
+    record["task_used"] = recommendation.task
+    record["top"] = list(recommendation.configs["algorithm"][:n_fit])
+    data = df.dropna(subset=[target])
+    X, y = data.drop(columns=[target]), data[target]
+    stratify = (y if recommendation.task == "classification"
+                and y.value_counts().min() >= 2 else None)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=stratify)
+    fits = []
+    for i in range(min(n_fit, len(recommendation.configs))):
+        start = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pipeline = recommendation.pipeline(i).fit(X_train, y_train)
+                score = float(pipeline.score(X_test, y_test))
+            fits.append({"rank": i + 1, "ok": True, "score": round(score, 4),
+                         "seconds": round(time.perf_counter() - start, 2)})
+        except Exception as exc:  # noqa: BLE001 - every failure is the finding
+            fits.append({"rank": i + 1, "ok": False, "error": _error(exc),
+                         "where": traceback.format_exc().splitlines()[-3].strip()[:200]})
+    record["fits"] = fits
+    return record
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=Path("../shared/data/datasets.csv"))
+    parser.add_argument("--max-rows", type=int, default=3000)
+    parser.add_argument("--fit", type=int, default=3, help="Configurations fitted per dataset.")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/recommend_on_corpus.jsonl"))
+    parser.add_argument("--only", action="append", default=None,
+                        help="Check only this dataset key (repeatable).")
+    args = parser.parse_args()
+    index = pd.read_csv(args.corpus)
+    if args.only:
+        index = index[index["dataset_key"].isin(args.only)]
+    done = ({json.loads(line)["dataset"] for line in args.out.read_text().splitlines()}
+            if args.out.is_file() else set())
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "table.csv"
+        for _, row in index.iterrows():
+            if row["dataset_key"] in done:
+                continue
+            try:
+                record = check_dataset(row, args.corpus.parent, csv, args.max_rows, args.fit)
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                record = {"dataset": row["dataset_key"], "task": row["task_type"],
+                          "error": _error(exc),
+                          "where": traceback.format_exc().splitlines()[-3].strip()[:200]}
+            with args.out.open("a") as handle:
+                handle.write(json.dumps(record) + "\n")
+            failed = [f["error"] for f in record.get("fits", []) if not f["ok"]]
+            print(record["dataset"], record.get("error", ""), *failed, flush=True)
+    records = [json.loads(line) for line in args.out.read_text().splitlines()]
+    fits = [f for r in records for f in r.get("fits", [])]
+    errors = [r for r in records if "error" in r]
+    print(f"\n{len(records)} datasets; recommend failed on {len(errors)}; "
+          f"task had to be given on {sum(r.get('task_given', False) for r in records)}; "
+          f"fits: {sum(f['ok'] for f in fits)} of {len(fits)} succeeded")
+    times = pd.Series([r["recommend_s"] for r in records if "recommend_s" in r])
+    if len(times):
+        print(f"recommend seconds: median {times.median():.2f}, 90th percentile "
+              f"{times.quantile(0.9):.2f}, max {times.max():.2f}")
+    for r in errors:
+        print("FAILED", r["dataset"], r["error"], "|", r["where"])
+    for r in records:
+        for f in r.get("fits", []):
+            if not f["ok"]:
+                print("FIT FAILED", r["dataset"], f"rank {f['rank']}", f["error"], "|",
+                      f["where"])
+
+
+if __name__ == "__main__":
+    main()
