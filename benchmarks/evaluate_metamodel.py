@@ -307,8 +307,11 @@ algorithms (worst algorithm 0, best 1); algorithms a strategy never proposes ear
 
 - `metamodel` — `autometa.MetaModel` (default parameters) fitted on the training tables,
   configurations ranked by predicted normalised score.
-- `metamodel_portfolio` — the same meta-model with the diverse greedy selection that
-  `autometa.recommend` returns to users (portfolio algorithms only).
+- `metamodel_portfolio` — what `autometa.recommend` returns to users (portfolio
+  algorithms only): the same meta-model's best-predicted configuration, then greedily the
+  one maximising 0.4 x predicted score + expected improvement of the best-so-far over the
+  nearest training datasets' recorded scores (`select_portfolio`; the 0.4 and the absence
+  of a per-algorithm penalty were chosen on the corpus classification evaluation only).
 - `defaults` — each algorithm's library defaults
   (`knowledge_base.portfolio.default_configuration`), one per algorithm, ranked by mean
   normalised training score (so at most 8 configurations: best-of-10 = best-of-8).
