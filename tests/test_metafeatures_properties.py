@@ -44,9 +44,9 @@ def tables(draw):
         # (with missing values), booleans
         classes = draw(st.sampled_from([["u", "v", "w"], [0, 1, 2], [-1.0, 1.0, np.nan],
                                         [True, False]]))
-        y = pd.Series(
-            draw(st.lists(st.sampled_from(classes), min_size=n_rows, max_size=n_rows))
-        )
+        labels = draw(st.lists(st.sampled_from(classes), min_size=n_rows, max_size=n_rows))
+        labels[0] = classes[0]  # an all-missing target is a clear error, tested elsewhere
+        y = pd.Series(labels)
     elif task == "regression":
         y = pd.Series(
             draw(st.lists(st.integers(-100, 100).map(float), min_size=n_rows, max_size=n_rows))
