@@ -46,3 +46,14 @@ def isolated_metamodel_cache(tmp_path_factory):
         clear_cache()
         yield
         clear_cache()
+
+
+def load_benchmark(name: str):
+    """Import ``benchmarks/<name>.py`` (the scripts are not a package) as a module."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,20 +1,13 @@
 """The corpus sweep of the user's path (benchmarks/recommend_on_corpus.py) on real files."""
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "recommend_on_corpus.py"
+from conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    spec = importlib.util.spec_from_file_location("recommend_on_corpus", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("recommend_on_corpus")
 
 
 @pytest.mark.parametrize("key, task_given", [

@@ -1,21 +1,15 @@
 """The warm-start benchmark's bookkeeping: incumbents, targets and fresh-fold reach."""
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "warm_start.py"
+from conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("warm_start_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("warm_start")
 
 
 def _runs(strategy: str, values: list[float], *, higher: bool = True) -> pd.DataFrame:
