@@ -54,3 +54,38 @@ def test_fresh_reach_compares_with_the_rescored_cold_target(bench):
     reach = bench.fresh_reach(table, cold_trials=50).set_index("strategy")
     assert math.isnan(reach.loc["meta", "trials_to_reach"])
     assert reach.loc["tpe", "trials_to_reach"] == 5
+
+
+def test_the_replicate_is_measured_against_cold_tpe_and_never_sets_the_target(bench):
+    cold = [0.5] * 39 + [0.9] + [0.6] * 10
+    replicate = [0.4, 0.6, 0.95] + [0.5] * 47
+    runs = pd.concat([_runs("tpe", cold), _runs("tpe_replicate", replicate)])
+    reach = bench.trials_to_reach(runs, cold_trials=50).set_index("strategy")
+    assert reach.loc["tpe", "target"] == pytest.approx(0.9)  # not the replicate's 0.95
+    assert reach.loc["tpe", "trials_to_reach"] == 40
+    assert reach.loc["tpe_replicate", "trials_to_reach"] == 3
+    assert reach.loc["tpe_replicate", "budget"] == 50
+
+
+def test_cold_tpe_is_deterministic_and_the_replicate_draws_other_configurations(bench):
+    from sklearn.datasets import load_iris
+
+    df = load_iris(as_frame=True).frame
+    cold = bench.run_one(df, "target", "classification", "tpe", 0, 3, 3, None, None)
+    again = bench.run_one(df, "target", "classification", "tpe", 0, 3, 3, None, None)
+    replicate = bench.run_one(df, "target", "classification", "tpe_replicate", 0, 3, 3,
+                              None, None)
+    assert cold["configuration"].tolist() == again["configuration"].tolist()
+    assert cold["configuration"].tolist() != replicate["configuration"].tolist()
+
+
+def test_fresh_reach_counts_the_replicates_final_incumbent(bench):
+    runs = pd.concat([_runs("tpe", [0.5] * 50), _runs("tpe_replicate", [0.4] * 49 + [0.6])])
+    table = bench.incumbents(runs, cold_trials=50)
+    assert set(table.loc[table["strategy"] == "tpe_replicate", "checkpoint"]) == {
+        5, 10, 20, 30, 50}
+    table["fresh_value"] = [0.81 if (s, k) == ("tpe_replicate", 50) else 0.80
+                            if s == "tpe" else 0.70
+                            for s, k in zip(table["strategy"], table["checkpoint"], strict=True)]
+    reach = bench.fresh_reach(table, cold_trials=50).set_index("strategy")
+    assert reach.loc["tpe_replicate", "trials_to_reach"] == 50
