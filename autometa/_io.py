@@ -32,8 +32,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InvalidInputError(f"no such file: {path}")
     suffix = path.suffix.lower()
     try:
+        # the sniffing parser returns one block per column; copy() consolidates them, so
+        # later column inserts on a wide table do not warn about fragmentation
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, sep=None, engine="python")
+            return pd.read_csv(path, sep=None, engine="python").copy()
         if suffix == ".tsv":
             return pd.read_csv(path, sep="\t")
         if suffix in (".parquet", ".pq"):

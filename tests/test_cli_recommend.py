@@ -130,3 +130,18 @@ def test_read_table(files, table):
     (files / "broken.parquet").write_text("not parquet")
     with pytest.raises(InvalidInputError, match="cannot read"):
         read_table(files / "broken.parquet")
+
+
+def test_a_wide_csv_reads_as_a_consolidated_frame(tmp_path):
+    import warnings
+
+    import numpy as np
+
+    path = tmp_path / "wide.csv"
+    pd.DataFrame(np.arange(5 * 150).reshape(5, 150)).add_prefix("c").to_csv(path, index=False)
+    frame = read_table(path)
+    assert frame.shape == (5, 150)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        frame = frame.assign(extra=1)  # a fragmented frame warns here
+    assert frame["extra"].sum() == 5
