@@ -332,7 +332,8 @@ def fresh_reach(rescored: pd.DataFrame, cold_trials: int) -> pd.DataFrame:
             rows.append({"dataset": dataset, "task": group["task"].iloc[0], "seed": seed,
                          "strategy": strategy, "fresh_target": target,
                          "fresh_at_10": float(at10.iloc[0]) if len(at10) else math.nan,
-                         "trials_to_reach": first})
+                         "trials_to_reach": first,
+                         "budget": int(mine["checkpoint"].max()) if len(mine) else 0})
     return pd.DataFrame(rows)
 
 
@@ -474,6 +475,22 @@ def _markdown(frame: pd.DataFrame, *, digits: int = 3) -> str:
     return "\n".join(lines)
 
 
+def reached_by(reach: pd.DataFrame, ks: tuple[int, ...] = (5, 10, 20, 30, 50)) -> pd.DataFrame:
+    """Per strategy: how many (dataset, seed) pairs reach the target by trial k.
+
+    Equal budgets side by side: e.g. a warm start at 10 trials against the cold-TPE
+    replicate at 50.  Budgets beyond a strategy's trials are left empty.
+    """
+    budget = reach.groupby("strategy")["budget"].max()
+    rows = {}
+    for strategy in [s for s in STRATEGIES if s in set(reach["strategy"])]:
+        mine = reach.loc[reach["strategy"] == strategy, "trials_to_reach"]
+        limit = budget[strategy]
+        rows[strategy] = {f"by {k}": int((mine <= k).sum()) if k <= limit else math.nan
+                          for k in ks}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("strategy")
+
+
 def write_report(path: Path, *, command: str, runs: pd.DataFrame, reach: pd.DataFrame,
                  overall: pd.DataFrame, gaps: pd.DataFrame, fresh: pd.DataFrame,
                  fresh_overall: pd.DataFrame, cold_trials: int, rescore_repeats: int) -> None:
@@ -512,6 +529,11 @@ def write_report(path: Path, *, command: str, runs: pd.DataFrame, reach: pd.Data
         "",
         f"Pairs (dataset, seed) reaching it within 10 trials: {within(reach)}.",
         "",
+        f"Pairs reaching it by trial k, out of {len(reach[['dataset', 'seed']].drop_duplicates())}"
+        " (empty: beyond the strategy's trials):",
+        "",
+        _markdown(reached_by(reach)),
+        "",
         "Per dataset: median over seeds; then the median over datasets "
         "(\"not reached\" = not within the strategy's trials):",
         "",
@@ -540,6 +562,10 @@ def write_report(path: Path, *, command: str, runs: pd.DataFrame, reach: pd.Data
             "incumbent scores at least as well as cold TPE's final one on those folds.",
             "",
             f"Pairs reaching it by trial 10: {within(fresh)}.",
+            "",
+            "By trial k (checkpoints 5, 10, 20, 30 and, for the replicate, 50):",
+            "",
+            _markdown(reached_by(fresh)),
             "",
             _markdown(fresh_overall),
             "",

@@ -89,3 +89,13 @@ def test_fresh_reach_counts_the_replicates_final_incumbent(bench):
                             for s, k in zip(table["strategy"], table["checkpoint"], strict=True)]
     reach = bench.fresh_reach(table, cold_trials=50).set_index("strategy")
     assert reach.loc["tpe_replicate", "trials_to_reach"] == 50
+
+
+def test_reached_by_counts_pairs_per_budget_and_leaves_unrun_budgets_empty(bench):
+    reach = pd.DataFrame({"dataset": ["a", "b", "a", "b"], "seed": 0,
+                          "strategy": ["meta", "meta", "tpe_replicate", "tpe_replicate"],
+                          "trials_to_reach": [3, math.nan, 40, 12],
+                          "budget": [30, 30, 50, 50]})
+    table = bench.reached_by(reach, ks=(5, 20, 50))
+    assert table.loc["meta"].tolist()[:2] == [1, 1] and math.isnan(table.loc["meta", "by 50"])
+    assert table.loc["tpe_replicate"].tolist() == [0, 1, 2]
