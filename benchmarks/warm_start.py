@@ -2,7 +2,7 @@
 
 Grouped leave-one-out over corpus datasets: for each benchmark dataset, the meta-model is
 fitted on the knowledge base *without that dataset's family* (``KnowledgeBase.subset``), then
-four strategies tune the dataset for real (cross-validated fits, several seeds):
+five strategies tune the dataset for real (cross-validated fits, several seeds):
 
 - ``tpe``: plain multivariate TPE, cold (the reference, run for ``--cold-trials``);
 - ``random``: random search;

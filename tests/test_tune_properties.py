@@ -1,0 +1,55 @@
+"""Property-based tests of ``tune`` on generated small tables (few examples, tiny KB)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import optuna
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_recommend_properties import tables
+
+from autometa._metamodel import MetaModel
+from autometa._recommend import recommend
+from autometa._testing import synthetic_knowledge_base
+from autometa._tune import tune
+
+SETTINGS = settings(max_examples=int(os.environ.get("AUTOMETA_TUNE_EXAMPLES", 6)),
+                    deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[str, MetaModel]:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    kb = synthetic_knowledge_base(n_classification=6, n_regression=5, seed=3)
+    return {task: MetaModel(n_members=2, n_rounds=30).fit(kb, task_type=task)
+            for task in ("classification", "regression")}
+
+
+@SETTINGS
+@given(data=tables(), sampler=st.sampled_from(["tpe", "meta", "random"]),
+       warm=st.booleans())
+def test_tune_runs_its_budget_and_refits_a_usable_pipeline(models, data, sampler, warm):
+    frame, task = data
+    recommendation = recommend(frame, "target", task=task, model=models[task], n_configs=3,
+                               random_state=0)
+    result = tune(frame, "target", task=task, n_trials=3, cv=2, sampler=sampler,
+                  warm_start=warm, recommendation=recommendation, n_warm=2, random_state=0)
+    history = result.history()
+    assert len(history) == result.n_trials == 3
+    assert (history["state"] == "COMPLETE").any(), history
+    assert np.isfinite(result.best_score)
+    assert result.best_score == history["best_so_far"].iloc[-1]
+    if warm and sampler != "meta":
+        assert (history["source"].iloc[:2] == "warm_start").all()
+    labelled = frame.dropna(subset=["target"])
+    predicted = result.pipeline.predict(labelled.drop(columns="target"))
+    assert len(predicted) == len(labelled)
+    if task == "classification":
+        assert set(predicted) <= set(labelled["target"])
+    else:
+        assert np.isfinite(predicted).all()
