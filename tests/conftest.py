@@ -48,6 +48,18 @@ def isolated_metamodel_cache(tmp_path_factory):
         clear_cache()
 
 
+@pytest.fixture(scope="session")
+def tiny_metamodels():
+    """Small meta-models (classification, regression) on a synthetic knowledge base, for
+    property tests that call ``recommend`` or ``tune`` many times."""
+    from autometa._metamodel import MetaModel
+    from autometa._testing import synthetic_knowledge_base
+
+    kb = synthetic_knowledge_base(n_classification=6, n_regression=5, seed=3)
+    return {task: MetaModel(n_members=2, n_rounds=30).fit(kb, task_type=task)
+            for task in ("classification", "regression")}
+
+
 def load_benchmark(name: str):
     """Import ``benchmarks/<name>.py`` (the scripts are not a package) as a module."""
     import importlib.util

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autometa._metamodel import MetaModel
 from autometa._recommend import recommend
-from autometa._testing import synthetic_knowledge_base
 from knowledge_base.portfolio import ALGORITHMS
 
 SETTINGS = settings(max_examples=8, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def models() -> dict[str, MetaModel]:
-    kb = synthetic_knowledge_base(n_classification=6, n_regression=5, seed=3)
-    return {task: MetaModel(n_members=2, n_rounds=30).fit(kb, task_type=task)
-            for task in ("classification", "regression")}
 
 
 @st.composite
@@ -59,9 +49,9 @@ def tables(draw) -> tuple[pd.DataFrame, str]:
 
 @SETTINGS
 @given(data=tables(), n_configs=st.integers(1, 6))
-def test_recommend_never_crashes_and_is_deterministic(models, data, n_configs):
+def test_recommend_never_crashes_and_is_deterministic(tiny_metamodels, data, n_configs):
     frame, task = data
-    model = models[task]
+    model = tiny_metamodels[task]
     first = recommend(frame, "target", task=task, model=model, n_configs=n_configs,
                       random_state=1)
     second = recommend(frame, "target", task=task, model=model, n_configs=n_configs,

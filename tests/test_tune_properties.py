@@ -6,14 +6,11 @@ import os
 
 import numpy as np
 import optuna
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_recommend_properties import tables
 
-from autometa._metamodel import MetaModel
 from autometa._recommend import recommend
-from autometa._testing import synthetic_knowledge_base
 from autometa._tune import tune
 
 SETTINGS = settings(max_examples=int(os.environ.get("AUTOMETA_TUNE_EXAMPLES", 6)),
@@ -22,20 +19,15 @@ SETTINGS = settings(max_examples=int(os.environ.get("AUTOMETA_TUNE_EXAMPLES", 6)
                                            HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def models() -> dict[str, MetaModel]:
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    kb = synthetic_knowledge_base(n_classification=6, n_regression=5, seed=3)
-    return {task: MetaModel(n_members=2, n_rounds=30).fit(kb, task_type=task)
-            for task in ("classification", "regression")}
-
-
 @SETTINGS
 @given(data=tables(), sampler=st.sampled_from(["tpe", "meta", "random"]),
        warm=st.booleans())
-def test_tune_runs_its_budget_and_refits_a_usable_pipeline(models, data, sampler, warm):
+def test_tune_runs_its_budget_and_refits_a_usable_pipeline(tiny_metamodels, data, sampler,
+                                                           warm):
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     frame, task = data
-    recommendation = recommend(frame, "target", task=task, model=models[task], n_configs=3,
+    recommendation = recommend(frame, "target", task=task, model=tiny_metamodels[task],
+                               n_configs=3,
                                random_state=0)
     result = tune(frame, "target", task=task, n_trials=3, cv=2, sampler=sampler,
                   warm_start=warm, recommendation=recommendation, n_warm=2, random_state=0)
