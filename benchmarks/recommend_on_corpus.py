@@ -42,8 +42,10 @@ from autometa._io import read_table
 from metafeatures import AmbiguousTaskError
 
 
-def _error(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:300]
+def _failure(exc: BaseException) -> dict:
+    """What failed and where (call inside the ``except`` block), as JSON-able fields."""
+    return {"error": f"{type(exc).__name__}: {exc}"[:300],
+            "where": traceback.format_exc().splitlines()[-3].strip()[:200]}
 
 
 def check_dataset(row: pd.Series, folder: Path, csv: Path, max_rows: int,
@@ -87,8 +89,7 @@ def check_dataset(row: pd.Series, folder: Path, csv: Path, max_rows: int,
             fits.append({"rank": i + 1, "ok": True, "score": round(score, 4),
                          "seconds": round(time.perf_counter() - start, 2)})
         except Exception as exc:  # noqa: BLE001 - every failure is the finding
-            fits.append({"rank": i + 1, "ok": False, "error": _error(exc),
-                         "where": traceback.format_exc().splitlines()[-3].strip()[:200]})
+            fits.append({"rank": i + 1, "ok": False, **_failure(exc)})
     record["fits"] = fits
     if n_tune > 0:
         record["tune"] = _check_tune(X_train.assign(**{target: y_train}), target,
@@ -110,8 +111,7 @@ def _check_tune(train: pd.DataFrame, target: str, task: str, X_test: pd.DataFram
                                    sampler=sampler, fit_timeout=60)
             score = float(result.pipeline.score(X_test, y_test))
     except Exception as exc:  # noqa: BLE001 - every failure is the finding
-        return {"sampler": sampler, "ok": False, "error": _error(exc),
-                "where": traceback.format_exc().splitlines()[-3].strip()[:200]}
+        return {"sampler": sampler, "ok": False, **_failure(exc)}
     history = result.history()
     return {"sampler": sampler, "ok": True, "algorithm": result.algorithm,
             "cv_score": round(float(result.best_score), 4), "test_score": round(score, 4),
@@ -133,12 +133,11 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=None,
                         help="Check only this dataset key (repeatable).")
     args = parser.parse_args()
-    index = pd.read_csv(args.corpus)
+    index = pd.read_csv(args.corpus).reset_index(drop=True)
     shard, n_shards = (int(part) for part in args.shard.split("/"))
-    positions = pd.Series(range(len(index)), index=index.index)
     samplers = {key: ("tpe", "meta")[position % 2]
-                for key, position in zip(index["dataset_key"], positions, strict=True)}
-    index = index[positions % n_shards == shard]
+                for position, key in enumerate(index["dataset_key"])}
+    index = index[index.index % n_shards == shard]
     if args.only:
         index = index[index["dataset_key"].isin(args.only)]
     done = ({json.loads(line)["dataset"] for line in args.out.read_text().splitlines()}
@@ -153,8 +152,7 @@ def main() -> None:
                                        args.tune, samplers[row["dataset_key"]])
             except Exception as exc:  # noqa: BLE001 - every failure is the finding
                 record = {"dataset": row["dataset_key"], "task": row["task_type"],
-                          "error": _error(exc),
-                          "where": traceback.format_exc().splitlines()[-3].strip()[:200]}
+                          **_failure(exc)}
             with args.out.open("a") as handle:
                 handle.write(json.dumps(record) + "\n")
             failed = [f["error"] for f in [*record.get("fits", []), record.get("tune", {})]
