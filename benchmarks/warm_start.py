@@ -395,6 +395,81 @@ def gap_closed(runs: pd.DataFrame, cold_trials: int,
         [s for s in STRATEGIES if s in set(table["strategy"])])
 
 
+def shortfall(runs: pd.DataFrame, cold_trials: int,
+              ks: tuple[int, ...] = (5, 10, 20, 30, 50)) -> pd.DataFrame:
+    """How far each strategy's best-so-far at trial k stays from the target, in percent.
+
+    Per (dataset, seed): ``100 * (target - best(k)) / |target|`` for a score (the sign
+    flipped for an error such as RMSE), so 0 = at the target and negative = beyond it;
+    the target is cold TPE's best after ``cold_trials``.  Medians over (dataset, seed)
+    pairs; budgets beyond a strategy's trials are left empty.  Where "trials to reach"
+    only says *whether* a strategy got there, this says by how much it missed.
+    """
+    rows = []
+    for (dataset, seed), group in runs.groupby(["dataset", "seed"]):
+        cold = group[(group["strategy"] == "tpe") & (group["trial"] == cold_trials)]
+        if cold.empty:
+            continue
+        target = float(cold["best_so_far"].iloc[0])
+        sign = 1.0 if bool(group["higher_is_better"].iloc[0]) else -1.0
+        if not np.isfinite(target) or target == 0:
+            continue
+        for strategy, mine in group.groupby("strategy"):
+            best = mine.set_index("trial")["best_so_far"]
+            row = {"dataset": dataset, "seed": seed, "strategy": strategy}
+            for k in ks:
+                value = best.get(k, math.nan)
+                row[f"trial {k}"] = 100.0 * sign * (target - value) / abs(target)
+            rows.append(row)
+    columns = [f"trial {k}" for k in ks]
+    table = pd.DataFrame(rows, columns=["dataset", "seed", "strategy", *columns])
+    return table.groupby("strategy")[columns].median().reindex(
+        [s for s in STRATEGIES if s in set(table["strategy"])])
+
+
+def mean_curve_reach(runs: pd.DataFrame, cold_trials: int) -> pd.DataFrame:
+    """Trials to reach the target when the seeds are averaged first.
+
+    Per dataset: the first trial at which a strategy's best-so-far, averaged over seeds,
+    is at least cold TPE's best after ``cold_trials`` averaged over the same seeds
+    (``inf`` = never within the strategy's trials).  Averaging first reads "on the median
+    dataset" as a statement about expected curves rather than about single seeds.
+    """
+    rows = []
+    for dataset, group in runs.groupby("dataset"):
+        sign = 1.0 if bool(group["higher_is_better"].iloc[0]) else -1.0
+        curves = sign * group.pivot_table(index="trial", columns=["strategy", "seed"],
+                                          values="best_so_far")
+        mean = curves.T.groupby(level="strategy").mean().T
+        if "tpe" not in mean or cold_trials not in mean.index:
+            continue
+        target = mean.loc[cold_trials, "tpe"]
+        for strategy in mean.columns:
+            curve = mean[strategy].dropna()
+            hits = curve.index[curve.to_numpy() >= target - 1e-12]
+            rows.append({"dataset": dataset, "strategy": strategy,
+                         "t": float(hits.min()) if len(hits) else math.inf})
+    table = pd.DataFrame(rows, columns=["dataset", "strategy", "t"])
+    summary = table.groupby("strategy")["t"].agg(
+        datasets="size", median_trials_to_reach="median",
+        reached_within_10=lambda t: int((t <= 10).sum()),
+        never_reached=lambda t: int(np.isinf(t).sum()))
+    return summary.reindex([s for s in STRATEGIES if s in set(table["strategy"])])
+
+
+def json_safe(value: object) -> object:
+    """``value`` with non-finite floats as ``None``, so that ``summary.json`` is valid JSON."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def summarize(reach: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Median over seeds per dataset, then median over datasets (censored = inf)."""
     reach = reach.assign(t=reach["trials_to_reach"].fillna(np.inf))
@@ -492,8 +567,9 @@ def reached_by(reach: pd.DataFrame, ks: tuple[int, ...] = (5, 10, 20, 30, 50)) -
 
 
 def write_report(path: Path, *, command: str, runs: pd.DataFrame, reach: pd.DataFrame,
-                 overall: pd.DataFrame, gaps: pd.DataFrame, fresh: pd.DataFrame,
-                 fresh_overall: pd.DataFrame, cold_trials: int, rescore_repeats: int) -> None:
+                 overall: pd.DataFrame, gaps: pd.DataFrame, short: pd.DataFrame,
+                 averaged: pd.DataFrame, fresh: pd.DataFrame, fresh_overall: pd.DataFrame,
+                 cold_trials: int, rescore_repeats: int) -> None:
     """``report.md``: every figure of the run, in Markdown, beside ``curves.png``."""
     def pairs_table(frame: pd.DataFrame) -> pd.DataFrame:
         table = frame.pivot_table(index=["dataset", "seed"], columns="strategy",
@@ -547,6 +623,18 @@ def write_report(path: Path, *, command: str, runs: pd.DataFrame, reach: pd.Data
         "(median over pairs; 1 = reached):",
         "",
         _markdown(gaps),
+        "",
+        "How far below the target the best-so-far score still is at trial k, in percent of "
+        "the target (median over pairs; 0 = at the target, negative = beyond it; for the "
+        "replicate at 50 this is the size of the target's own luck):",
+        "",
+        _markdown(short),
+        "",
+        "Seeds averaged first: per dataset, the first trial at which the strategy's "
+        f"best-so-far averaged over seeds reaches cold TPE's {cold_trials}-trial best averaged "
+        "over the same seeds; then the median over datasets:",
+        "",
+        _markdown(averaged),
         "",
     ]
     if not fresh.empty:
@@ -625,6 +713,8 @@ def main(argv: list[str] | None = None) -> int:
     pairs = reach.pivot_table(index=["dataset", "seed"], columns="strategy",
                               values="trials_to_reach", dropna=False)
     gaps = gap_closed(runs, args.cold_trials)
+    short = shortfall(runs, args.cold_trials)
+    averaged = mean_curve_reach(runs, args.cold_trials)
     within = {s: int((reach.loc[reach["strategy"] == s, "trials_to_reach"] <= 10).sum())
               for s in STRATEGIES if s in set(reach["strategy"])}
     fresh = pd.DataFrame()
@@ -645,16 +735,20 @@ def main(argv: list[str] | None = None) -> int:
                "per_pair": pairs.reset_index().to_dict("records"),
                "pairs_reached_within_10": within,
                "gap_closed_median": gaps.reset_index().to_dict("records"),
+               "shortfall_percent_median": short.reset_index().to_dict("records"),
+               "seed_averaged": averaged.reset_index().to_dict("records"),
                "fresh_folds": {"overall": fresh_overall.reset_index().to_dict("records"),
                                "pairs_reached_within_10": fresh_within},
                "knowledge_base": {"datasets": int(runs["dataset"].nunique())}}
     write_report(args.out / "report.md",
                  command="python benchmarks/warm_start.py " + " ".join(
                      sys.argv[1:] if argv is None else argv),
-                 runs=runs, reach=reach, overall=overall, gaps=gaps, fresh=fresh,
+                 runs=runs, reach=reach, overall=overall, gaps=gaps, short=short,
+                 averaged=averaged, fresh=fresh,
                  fresh_overall=fresh_overall, cold_trials=args.cold_trials,
                  rescore_repeats=args.rescore_repeats)
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    (args.out / "summary.json").write_text(
+        json.dumps(json_safe(summary), indent=2, default=str, allow_nan=False) + "\n")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print("\ntrials to reach cold TPE's best after", args.cold_trials,
               "trials (median over seeds; inf = not reached):")
@@ -665,6 +759,10 @@ def main(argv: list[str] | None = None) -> int:
               f"of {pairs.shape[0]}")
         print("\ngap closed from a typical configuration to the target (median over pairs):")
         print(gaps.round(3).to_string())
+        print("\nshortfall from the target, percent of the target (median over pairs):")
+        print(short.round(3).to_string())
+        print("\nseeds averaged first, then the median over datasets:")
+        print(averaged.to_string())
         print("\nmedian over datasets:")
         print(overall.to_string())
         for task, frame in per_task.items():

@@ -99,3 +99,47 @@ def test_reached_by_counts_pairs_per_budget_and_leaves_unrun_budgets_empty(bench
     table = bench.reached_by(reach, ks=(5, 20, 50))
     assert table.loc["meta"].tolist()[:2] == [1, 1] and math.isnan(table.loc["meta", "by 50"])
     assert table.loc["tpe_replicate"].tolist() == [0, 1, 2]
+
+
+def test_shortfall_is_the_percent_missing_from_the_target_in_the_metrics_direction(bench):
+    runs = pd.concat([_runs("tpe", [0.5] * 9 + [0.8] * 41),
+                      _runs("meta", [0.6] * 4 + [0.84] * 26)])
+    table = bench.shortfall(runs, cold_trials=50, ks=(5, 10, 50))
+    assert table.loc["tpe", "trial 5"] == pytest.approx(100 * 0.3 / 0.8)
+    assert table.loc["tpe", "trial 50"] == pytest.approx(0.0)
+    assert table.loc["meta", "trial 5"] == pytest.approx(-5.0)  # beyond the target
+    assert math.isnan(table.loc["meta", "trial 50"])  # beyond meta's 30 trials
+    errors = pd.concat([_runs("tpe", [2.0] * 49 + [1.0], higher=False),
+                        _runs("meta", [1.5] * 30, higher=False)])
+    table = bench.shortfall(errors, cold_trials=50, ks=(10,))
+    assert table.loc["meta", "trial 10"] == pytest.approx(50.0)  # an RMSE 50 % too high
+
+
+def test_mean_curve_reach_averages_the_seeds_before_comparing(bench):
+    def seeded(strategy, values, seed):
+        return _runs(strategy, values).assign(seed=seed)
+
+    # seed 0: meta reaches cold TPE's 0.8 at trial 3; seed 1: never (0.7 < 0.9);
+    # averaged: cold 0.85, meta (0.8 + 0.7) / 2 = 0.75 -> never; with seed 1 at 0.95 -> 3
+    runs = pd.concat([seeded("tpe", [0.8] * 50, 0), seeded("tpe", [0.9] * 50, 1),
+                      seeded("meta", [0.5, 0.5] + [0.8] * 28, 0),
+                      seeded("meta", [0.7] * 30, 1)])
+    table = bench.mean_curve_reach(runs, cold_trials=50)
+    assert math.isinf(table.loc["meta", "median_trials_to_reach"])
+    assert table.loc["meta", "never_reached"] == 1
+    runs = pd.concat([runs[~((runs["strategy"] == "meta") & (runs["seed"] == 1))],
+                      seeded("meta", [0.7, 0.7] + [0.95] * 28, 1)])
+    table = bench.mean_curve_reach(runs, cold_trials=50)
+    assert table.loc["meta", "median_trials_to_reach"] == 3
+    assert table.loc["meta", "reached_within_10"] == 1
+    assert table.loc["tpe", "median_trials_to_reach"] == 1
+
+
+def test_summary_json_has_no_bare_infinity(bench):
+    import json
+
+    import numpy as np
+
+    value = bench.json_safe({"a": [math.inf, np.float64(math.nan), np.int64(3), 0.5]})
+    assert value == {"a": [None, None, 3, 0.5]}
+    json.dumps(value, allow_nan=False)
