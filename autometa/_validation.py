@@ -54,7 +54,14 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     ------
     InvalidInputError
         If ``df`` is not a non-empty DataFrame, ``target`` is not one of its columns, the
-        target is entirely missing, or no feature column is left.
+        target is entirely missing, or no feature column is left or carries information
+        (every one missing on every row or constant).
+
+    Notes
+    -----
+    Columns missing on every row or constant are kept (the pipelines' imputers and
+    models ignore them) and named in ``notes``; a column with one value and some missing
+    cells is informative (its missingness) and is not reported.
     """
     if not isinstance(df, pd.DataFrame):
         raise InvalidInputError(f"df must be a pandas DataFrame, got {type(df).__name__}")
@@ -80,7 +87,45 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     if missing.any():
         notes.append(f"dropped {int(missing.sum())} rows whose target is missing")
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
+    notes += _uninformative_columns(X)
     return X, y, notes
+
+
+def _names(columns: list[Any], limit: int = 5) -> str:
+    shown = ", ".join(map(repr, columns[:limit]))
+    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def _distinct_at_most_one(column: pd.Series) -> bool:
+    try:
+        return column.nunique(dropna=False) <= 1
+    except TypeError:  # unhashable cells (lists, dicts): leave them to the feature checks
+        return False
+
+
+def _uninformative_columns(X: pd.DataFrame) -> list[str]:
+    """Notes on feature columns missing on every row or constant; raise if all are."""
+    empty, constant = [], []
+    for position, name in enumerate(X.columns):
+        column = X.iloc[:, position]
+        if column.isna().all():
+            empty.append(name)
+        elif _distinct_at_most_one(column):
+            constant.append(name)
+    if len(empty) + len(constant) == X.shape[1]:
+        problems = ([f"missing (NaN) on every row: {_names(empty)}"] if empty else []) + (
+            [f"constant: {_names(constant)}"] if constant else [])
+        raise InvalidInputError(
+            "no feature column carries information (" + "; ".join(problems) + "); "
+            "nothing can be learned from this table")
+    notes = []
+    if empty:
+        notes.append(f"{len(empty)} feature column(s) missing on every row (no information): "
+                     f"{_names(empty)}")
+    if constant:
+        notes.append(f"{len(constant)} constant feature column(s) (no information): "
+                     f"{_names(constant)}")
+    return notes
 
 
 def check_task(task: Any, y: pd.Series) -> str:

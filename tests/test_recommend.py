@@ -202,6 +202,17 @@ def test_missing_target_rows_are_dropped(kb):
 
 
 
+def test_columns_without_information_are_named_in_the_notes(kb):
+    df = _table(n_rows=100).assign(empty=np.nan, always="same")
+    df.loc[:4, "target"] = np.nan
+    df.loc[10:, "half"] = "set"  # one value and missing cells: informative, not reported
+    rec = recommend(df, "target", kb=kb, n_configs=2)
+    assert "1 feature column(s) missing on every row (no information): 'empty'" in rec.notes
+    assert "1 constant feature column(s) (no information): 'always'" in rec.notes
+    assert not any("half" in note for note in rec.notes)
+    assert len(rec.configs) == 2
+
+
 @pytest.mark.parametrize("labels", [
     np.tile([-1.0, 1.0], 50),                          # class labels read from a CSV
     np.where(np.arange(100) < 95, np.tile([0.0, 1.0], 50), np.nan),  # ... with gaps
@@ -289,6 +300,9 @@ def test_model_argument(kb):
     (lambda: _table(), {"random_state": -1}, "random_state"),
     (lambda: _table(), {"kb": 42}, "kb must be"),
     (lambda: _table()[["target"]], {}, "no feature column"),
+    (lambda: _table()[["target"]].assign(x=np.nan, k=1.0), {},
+     r"no feature column carries information \(missing \(NaN\) on every row: 'x'; "
+     r"constant: 'k'\)"),
     (lambda: _table().to_numpy(), {}, "DataFrame"),
     (lambda: _table().assign(target=list("ab") * 150), {"task": "regression"}, "numeric"),
 ])

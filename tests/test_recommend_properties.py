@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from autometa._exceptions import InvalidInputError
 from autometa._recommend import recommend
 from knowledge_base.portfolio import ALGORITHMS
 
@@ -31,6 +33,10 @@ def tables(draw) -> tuple[pd.DataFrame, str]:
     frame = pd.DataFrame(columns)
     if missing:
         frame = frame.mask(rng.random(frame.shape) < missing)
+    for extra in draw(st.sampled_from([(), ("empty",), ("constant",), ("empty", "constant")])):
+        frame[extra] = np.nan if extra == "empty" else "same"
+    if draw(st.booleans()) and draw(st.booleans()):  # now and then nothing informative
+        frame = frame.assign(**{name: np.nan for name in frame.columns})
     if task == "classification":
         n_classes = draw(st.integers(2, 3))
         labels = np.arange(n_rows) % n_classes  # every class present
@@ -47,11 +53,21 @@ def tables(draw) -> tuple[pd.DataFrame, str]:
     return frame, task
 
 
+def informative(frame: pd.DataFrame) -> bool:
+    """Whether some feature column varies (autometa refuses a table where none does)."""
+    features = frame.drop(columns="target")
+    return any(features[name].nunique(dropna=False) > 1 for name in features)
+
+
 @SETTINGS
 @given(data=tables(), n_configs=st.integers(1, 6))
 def test_recommend_never_crashes_and_is_deterministic(tiny_metamodels, data, n_configs):
     frame, task = data
     model = tiny_metamodels[task]
+    if not informative(frame):
+        with pytest.raises(InvalidInputError, match="no feature column carries information"):
+            recommend(frame, "target", task=task, model=model, n_configs=n_configs)
+        return
     first = recommend(frame, "target", task=task, model=model, n_configs=n_configs,
                       random_state=1)
     second = recommend(frame, "target", task=task, model=model, n_configs=n_configs,

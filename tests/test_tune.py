@@ -214,3 +214,6 @@ def test_bad_table_or_target_is_rejected(table):
         autometa.tune(table, "nope")
     with pytest.raises(InvalidInputError, match="DataFrame"):
         autometa.tune(table.to_numpy(), "target")
+    blank = table[["target"]].assign(x=float("nan"))
+    with pytest.raises(InvalidInputError, match="no feature column carries information"):
+        autometa.tune(blank, "target")

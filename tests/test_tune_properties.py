@@ -6,10 +6,12 @@ import os
 
 import numpy as np
 import optuna
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_recommend_properties import tables
+from test_recommend_properties import informative, tables
 
+from autometa._exceptions import InvalidInputError
 from autometa._recommend import recommend
 from autometa._tune import tune
 
@@ -26,6 +28,10 @@ def test_tune_runs_its_budget_and_refits_a_usable_pipeline(tiny_metamodels, data
                                                            warm):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     frame, task = data
+    if not informative(frame):
+        with pytest.raises(InvalidInputError, match="no feature column carries information"):
+            tune(frame, "target", task=task, n_trials=3, cv=2, sampler=sampler)
+        return
     recommendation = recommend(frame, "target", task=task, model=tiny_metamodels[task],
                                n_configs=3,
                                random_state=0)
