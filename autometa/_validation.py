@@ -87,8 +87,28 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     if missing.any():
         notes.append(f"dropped {int(missing.sum())} rows whose target is missing")
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
+    y = _typed_target(y, notes)
     notes += _uninformative_columns(X)
     return X, y, notes
+
+
+def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
+    """The target with a concrete dtype where ``object`` hid one.
+
+    A column of ``True``/``False`` (or numbers) with gaps is read as ``object``; once the
+    missing rows are gone it is given back its type, since scikit-learn's splitters call
+    an ``object`` column of booleans an "unknown" target.  Labels mixing numbers and text
+    are compared as text (noted).
+    """
+    if y.dtype != object:
+        return y
+    kind = pd.api.types.infer_dtype(y, skipna=True)
+    if kind in ("boolean", "integer", "floating", "mixed-integer-float"):
+        return y.infer_objects()
+    if kind not in ("string", "empty"):
+        notes.append(f"the target mixes value types ({kind}); its labels are compared as text")
+        return y.astype(str)
+    return y
 
 
 def _names(columns: list[Any], limit: int = 5) -> str:

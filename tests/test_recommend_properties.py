@@ -50,6 +50,10 @@ def tables(draw) -> tuple[pd.DataFrame, str]:
                            "bool": labels}[kind]
     else:
         frame["target"] = rng.normal(size=n_rows) * 5 + 1
+    if draw(st.booleans()):  # unlabelled rows (e.g. an empty cell in a CSV), dropped
+        unlabelled = np.zeros(n_rows, dtype=bool)
+        unlabelled[rng.choice(n_rows, size=2, replace=False)] = True
+        frame["target"] = frame["target"].mask(unlabelled)
     return frame, task
 
 

@@ -217,3 +217,19 @@ def test_bad_table_or_target_is_rejected(table):
     blank = table[["target"]].assign(x=float("nan"))
     with pytest.raises(InvalidInputError, match="no feature column carries information"):
         autometa.tune(blank, "target")
+
+
+@pytest.mark.parametrize("labels, expected", [
+    ([True, False, None], {True, False}),        # a CSV column of True/False with gaps
+    ([1, 2, None], {1, 2}),                       # integer labels with gaps (float64)
+    (["yes", "no", None], {"yes", "no"}),
+    ([1, "b", None], {"1", "b"}),                 # mixed value types: compared as text
+])
+def test_labels_with_gaps_of_any_type_are_tuned(table, labels, expected):
+    target = pd.Series(labels * 60, dtype=object).iloc[:len(table)]
+    frame = table.assign(target=target.to_numpy())
+    result = autometa.tune(frame, "target", task="classification", n_trials=2, cv=2,
+                           algorithms=CHEAP, warm_start=False)
+    assert (result.history()["state"] == "COMPLETE").all()
+    predicted = result.pipeline.predict(frame.drop(columns="target"))
+    assert set(predicted) <= expected
