@@ -6,6 +6,7 @@ import numbers
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from autometa._exceptions import InvalidInputError
@@ -37,6 +38,8 @@ def check_seed(value: Any) -> int:
 
 def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:
     """Split a user table into features and target, dropping rows with a missing target.
+
+    An infinite value of a numeric target counts as missing.
 
     Parameters
     ----------
@@ -80,12 +83,14 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     X = df.drop(columns=[target])
     if X.shape[1] == 0:
         raise InvalidInputError(f"the table has no feature column besides the target {target!r}")
-    missing = y.isna()
+    infinite = y.isin([np.inf, -np.inf]) if pd.api.types.is_float_dtype(y) else False
+    missing = y.isna() | infinite
     notes = []
     if missing.all():
         raise InvalidInputError(f"the target {target!r} is missing (NaN) on every row")
     if missing.any():
-        notes.append(f"dropped {int(missing.sum())} rows whose target is missing")
+        notes.append(f"dropped {int(missing.sum())} rows whose target is missing"
+                     + (" or infinite" if np.any(infinite) else ""))
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
     notes += _uninformative_columns(X)

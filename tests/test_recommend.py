@@ -199,6 +199,11 @@ def test_missing_target_rows_are_dropped(kb):
     rec = recommend(df, "target", kb=kb, n_configs=2)
     assert rec.n_samples == 90
     assert any("dropped 10 rows" in note for note in rec.notes)
+    df = _table(n_rows=100, task="regression")
+    df.loc[:2, "target"] = [np.inf, -np.inf, np.nan]
+    rec = recommend(df, "target", kb=kb, n_configs=2)
+    assert rec.n_samples == 97
+    assert "dropped 3 rows whose target is missing or infinite" in rec.notes
 
 
 

@@ -233,3 +233,13 @@ def test_labels_with_gaps_of_any_type_are_tuned(table, labels, expected):
     assert (result.history()["state"] == "COMPLETE").all()
     predicted = result.pipeline.predict(frame.drop(columns="target"))
     assert set(predicted) <= expected
+
+
+def test_rows_with_an_infinite_target_are_dropped_like_missing_ones():
+    X, y = make_table(120, 4, task="regression", seed=3)
+    frame = X.assign(target=y)
+    frame.loc[:2, "target"] = [np.inf, -np.inf, np.nan]
+    result = autometa.tune(frame, "target", n_trials=2, cv=2, algorithms=CHEAP,
+                           warm_start=False)
+    assert (result.history()["state"] == "COMPLETE").all()
+    assert np.isfinite(result.best_score)
