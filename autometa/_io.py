@@ -13,10 +13,22 @@ __all__ = ["SUFFIXES", "read_table"]
 
 #: File suffixes understood by :func:`read_table`.
 SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".arff")
+#: Compression suffixes a text table may carry on top (``data.csv.gz``); pandas decodes them.
+COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
+#: Delimiters tried, in order, when commas give a single column.
+DELIMITERS = (";", "\t", "|")
+#: A number written with a decimal comma (``-1,5``, ``,25``, ``3,1e-4``) or an integer.
+_DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?|[+-]?\d+"
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a table from a CSV/TSV, Parquet or ARFF file, chosen by the file suffix.
+
+    Text tables are read as pandas reads a CSV; when commas give a single column, the
+    delimiters ``;``, tab and ``|`` are tried (and whitespace for ``.txt``), and with ``;``
+    columns written with decimal commas (``1,5``) become numbers, as spreadsheets in
+    many locales write them.  A file that is not UTF-8 is read as Latin-1.  Compressed
+    text tables (``.csv.gz``, ``.tsv.zip``, ...) are decompressed.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
     is parsed with liac-arff (installed with ``openml``) when available, else with
@@ -30,14 +42,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InvalidInputError(f"no such file: {path}")
-    suffix = path.suffix.lower()
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    compressed = len(suffixes) > 1 and suffixes[-1] in COMPRESSIONS
+    suffix = suffixes[-2] if compressed else path.suffix.lower()
     try:
-        # the sniffing parser returns one block per column; copy() consolidates them, so
-        # later column inserts on a wide table do not warn about fragmentation
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, sep=None, engine="python").copy()
+            return _read_delimited(path, whitespace=suffix == ".txt")
         if suffix == ".tsv":
-            return pd.read_csv(path, sep="\t")
+            return _read_text(path, sep="\t")
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
         if suffix == ".arff":
@@ -51,6 +63,45 @@ def read_table(path: str | Path) -> pd.DataFrame:
             from error
     raise InvalidInputError(
         f"unknown file type {suffix!r} of {path}; use one of {', '.join(SUFFIXES)}")
+
+
+def _read_text(path: Path, **kwargs: object) -> pd.DataFrame:
+    """``pd.read_csv`` with ``?`` as missing (UCI, ARFF exports) and a Latin-1 fallback."""
+    options = {"na_values": ["?"], "skipinitialspace": True, **kwargs}
+    try:
+        frame = pd.read_csv(path, **options)
+    except UnicodeDecodeError:
+        frame = pd.read_csv(path, encoding="latin-1", **options)
+    # the parser returns one block per column; copy() consolidates them, so later column
+    # inserts on a wide table do not warn about fragmentation
+    return frame.copy()
+
+
+def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
+    """A delimited text table: commas first, then the other usual delimiters."""
+    frame = _read_text(path)
+    if frame.shape[1] > 1:
+        return frame
+    for sep in DELIMITERS + ((r"\s+",) if whitespace else ()):
+        other = _read_text(path, sep=sep)
+        if other.shape[1] > 1:
+            return _decimal_commas(other) if sep == ";" else other
+    return frame
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every value is a number with a decimal comma, as numbers."""
+    converted = {}
+    for name, column in frame.items():
+        if pd.api.types.is_numeric_dtype(column) or not pd.api.types.is_string_dtype(column):
+            continue
+        text = column.dropna().astype(str).str.strip()
+        if (text.empty or not text.str.contains(",", regex=False).any()
+                or not text.str.fullmatch(_DECIMAL_COMMA).all()):
+            continue
+        numbers = column.astype(str).str.strip().str.replace(",", ".", regex=False)
+        converted[name] = pd.to_numeric(numbers.where(column.notna()), errors="coerce")
+    return frame.assign(**converted) if converted else frame
 
 
 def _read_arff(path: Path) -> pd.DataFrame:

@@ -145,3 +145,39 @@ def test_a_wide_csv_reads_as_a_consolidated_frame(tmp_path):
         warnings.simplefilter("error", pd.errors.PerformanceWarning)
         frame = frame.assign(extra=1)  # a fragmented frame warns here
     assert frame["extra"].sum() == 5
+
+
+@pytest.mark.parametrize("write", [
+    lambda frame, path: frame.to_csv(path, index=False, sep=";"),
+    lambda frame, path: frame.to_csv(path, index=False, sep="\t"),
+    lambda frame, path: frame.to_csv(path, index=False, sep="|"),
+    lambda frame, path: frame.to_csv(path, index=False, encoding="latin-1"),
+    lambda frame, path: frame.to_csv(path, index=False, encoding="utf-8-sig"),
+    lambda frame, path: frame.to_csv(path, index=False, sep=";", decimal=","),
+    lambda frame, path: frame.to_csv(path.with_suffix(".csv.gz"), index=False),
+    lambda frame, path: path.write_text("\n".join(  # UCI style: ", " and "?" for missing
+        ", ".join("?" if pd.isna(v) else str(v) for v in row)
+        for row in [frame.columns, *frame.itertuples(index=False)]) + "\n"),
+], ids=["semicolon", "tab", "pipe", "latin-1", "bom", "decimal-comma", "gzip", "uci-style"])
+def test_csv_dialects_read_as_the_same_table(tmp_path, write):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=30).round(4),
+                          "city": ["Köln", "Zürich", "Lyon"] * 10,
+                          "n": np.arange(30), "y": ["a", "b"] * 15})
+    frame.loc[3, "x"] = np.nan
+    write(frame, tmp_path / "t.csv")
+    path = next(tmp_path.iterdir())
+    read = read_table(path)
+    assert list(read.columns) == list(frame.columns)
+    np.testing.assert_allclose(read["x"].to_numpy(dtype=float), frame["x"].to_numpy(),
+                               equal_nan=True)
+    assert read["city"].tolist() == frame["city"].tolist()
+    assert read["n"].tolist() == frame["n"].tolist()
+
+
+def test_a_single_column_csv_is_not_split_on_a_letter(tmp_path):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"y": [1, 0] * 10}).to_csv(path, index=False)
+    assert list(read_table(path).columns) == ["y"]

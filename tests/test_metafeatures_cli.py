@@ -64,9 +64,13 @@ def test_bad_target_and_bad_file_are_clean_errors(app, table_path, tmp_path):
     result = runner.invoke(app, [str(table_path), "--target", "nope"])
     assert result.exit_code == 1
     assert "not a column" in result.output
+    (tmp_path / "data.xlsx").write_bytes(b"PK")
     result = runner.invoke(app, [str(tmp_path / "data.xlsx"), "--target", "label"])
     assert result.exit_code == 1
-    assert "unsupported file type" in result.output
+    assert "unknown file type '.xlsx'" in result.output
+    result = runner.invoke(app, [str(tmp_path / "none.csv"), "--target", "label"])
+    assert result.exit_code == 1
+    assert "no such file" in result.output
     result = runner.invoke(app, [str(table_path), "--target", "label", "--group", "bogus"])
     assert result.exit_code == 1
     assert "Unknown meta-feature group" in result.output

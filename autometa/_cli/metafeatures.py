@@ -7,26 +7,11 @@ import math
 import warnings
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 __all__ = ["metafeatures_command"]
-
-_READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    reader = _READERS.get(path.suffix.lower())
-    if reader is None:
-        raise ValueError(
-            f"{path.name}: unsupported file type {path.suffix!r}; use .csv or .parquet."
-        )
-    if not path.is_file():
-        raise ValueError(f"{path}: no such file.")
-    return reader(path)
-
 
 def _format(value: float) -> str:
     if math.isnan(value):
@@ -37,7 +22,7 @@ def _format(value: float) -> str:
 
 
 def metafeatures_command(
-    path: Path = typer.Argument(..., help="CSV or Parquet file holding the features and target."),
+    path: Path = typer.Argument(..., help="CSV, TSV, Parquet or ARFF file: features and target."),
     target: str = typer.Option(..., "--target", help="Name of the target column."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     groups: list[str] | None = typer.Option(
@@ -56,10 +41,11 @@ def metafeatures_command(
 ) -> None:
     """Compute the meta-features of a table (OpenML-compatible names where they exist)."""
     import metafeatures
+    from autometa._io import read_table
 
     err = Console(stderr=True)
     try:
-        frame = _read_table(path)
+        frame = read_table(path)
         if target not in frame.columns:
             raise ValueError(
                 f"--target {target!r} is not a column of {path.name}; columns: "
