@@ -62,9 +62,9 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
 
     Notes
     -----
-    Columns missing on every row or constant are kept (the pipelines' imputers and
-    models ignore them) and named in ``notes``; a column with one value and some missing
-    cells is informative (its missingness) and is not reported.
+    Columns missing on every row or constant carry no information; they are kept (every
+    portfolio pipeline fits with them) and named in ``notes``.  A column with one value
+    and some missing cells is informative (its missingness) and is not reported.
     """
     if not isinstance(df, pd.DataFrame):
         raise InvalidInputError(f"df must be a pandas DataFrame, got {type(df).__name__}")
@@ -110,6 +110,8 @@ def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
     kind = pd.api.types.infer_dtype(y, skipna=True)
     if kind in ("boolean", "integer", "floating", "mixed-integer-float"):
         return y.infer_objects()
+    if kind == "decimal":
+        return y.astype(float)
     if kind not in ("string", "empty"):
         notes.append(f"the target mixes value types ({kind}); its labels are compared as text")
         return y.astype(str)
