@@ -30,9 +30,14 @@ from knowledge_base.portfolio import ALGORITHMS, Configuration, build_pipeline
 __all__ = ["METAFEATURE_TIME_BUDGET", "Explanation", "Recommendation", "recommend",
            "select_portfolio"]
 
-#: Seconds given to meta-feature extraction (groups the meta-model needs that would take
-#: longer are subsampled or skipped by :func:`metafeatures.extract`).
+#: Seconds given to the meta-features beyond the general ones (groups the meta-model needs
+#: that would take longer are subsampled or skipped by :func:`metafeatures.extract`).
 METAFEATURE_TIME_BUDGET = 1.0
+#: Rows those meta-features are estimated on: a seeded random subsample of larger tables
+#: (every class kept), so that the time budget is spent on them instead of on parsing
+#: the whole table.  The general meta-features (row and class counts, ...) always describe
+#: the whole table.  The corpus behind the knowledge base has at most 45,730 rows.
+METAFEATURE_ROWS = 50_000
 #: Weight of the meta-model's prediction, against the expected improvement over the
 #: neighbours' scenarios, in every pick after the first (see :func:`select_portfolio`).
 #: Chosen on the leave-one-dataset-out evaluation of *classification* only (best-of-5
@@ -394,18 +399,40 @@ def _extract(X: pd.DataFrame, y: pd.Series, *, task: str, model: MetaModel,
 
     table = metafeatures.list_metafeatures(task)
     wanted = set(model.metafeature_names_)
-    groups = sorted(set(table.loc[table["name"].isin(wanted), "group"])) or ["general"]
+    groups = sorted(set(table.loc[table["name"].isin(wanted), "group"]))
+    sampled = [group for group in groups if group != "general"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", metafeatures.MetafeatureWarning)
         try:
-            values = metafeatures.extract(X, y, task=task, groups=groups,
-                                          random_state=random_state,
-                                          time_budget=METAFEATURE_TIME_BUDGET)
+            parts = [metafeatures.extract(X, y, task=task, groups=["general"],
+                                          random_state=random_state)]
+            if sampled:
+                X_rows, y_rows = _row_sample(X, y, METAFEATURE_ROWS, task=task,
+                                             random_state=random_state)
+                parts.append(metafeatures.extract(X_rows, y_rows, task=task, groups=sampled,
+                                                  random_state=random_state,
+                                                  time_budget=METAFEATURE_TIME_BUDGET))
         except metafeatures.MetafeatureError as error:
             raise InvalidInputError(f"cannot describe the table: {error}") from error
     notes = [str(w.message) for w in caught
              if issubclass(w.category, metafeatures.MetafeatureWarning)]
-    return values, notes
+    return pd.concat(parts).sort_index(), notes
+
+
+def _row_sample(X: pd.DataFrame, y: pd.Series, n_rows: int, *, task: str,
+                random_state: int) -> tuple[pd.DataFrame, pd.Series]:
+    """At most ``n_rows`` random rows (seeded), with one row of every class kept."""
+    if len(y) <= n_rows:
+        return X, y
+    rng = np.random.default_rng(random_state)
+    chosen = rng.choice(len(y), size=n_rows, replace=False)
+    if task == "classification":  # a class the draw missed keeps its first row
+        codes = pd.factorize(y)[0]
+        classes, first_rows = np.unique(codes, return_index=True)
+        missed = ~np.isin(classes, codes[chosen])
+        chosen = np.concatenate([chosen, first_rows[missed]])
+    chosen = np.sort(chosen)
+    return X.iloc[chosen], y.iloc[chosen]
 
 
 def _unfit_algorithms(task: str, y: pd.Series) -> dict[str, str]:

@@ -335,3 +335,30 @@ def test_algorithms_that_cannot_fit_the_table_are_skipped(kb):
     table = rec.algorithms.set_index("algorithm")
     assert np.isnan(table.loc["hist_gradient_boosting", "predicted_score"])
     assert table["rank"].iloc[-1] == len(table)
+
+
+def test_row_sample_keeps_every_class_and_is_seeded():
+    from autometa._recommend import _row_sample
+
+    y = pd.Series(["rare"] + ["a", "b"] * 500)
+    X = pd.DataFrame({"x": np.arange(len(y))})
+    X_rows, y_rows = _row_sample(X, y, 100, task="classification", random_state=3)
+    assert 100 <= len(y_rows) <= 101 and "rare" in set(y_rows)
+    assert (X_rows.index == y_rows.index).all()
+    again = _row_sample(X, y, 100, task="classification", random_state=3)[1]
+    assert y_rows.index.equals(again.index)
+    assert _row_sample(X, y, 5000, task="classification", random_state=3)[1] is y
+
+
+def test_large_tables_describe_all_rows_and_estimate_the_rest_on_a_sample(kb, monkeypatch):
+    import autometa._recommend as module
+
+    df = _table(n_rows=600)
+    full = recommend(df, "target", kb=kb, n_configs=2)
+    monkeypatch.setattr(module, "METAFEATURE_ROWS", 300)
+    sampled = recommend(df, "target", kb=kb, n_configs=2)
+    assert sampled.metafeatures["NumberOfInstances"] == 600  # the general group: all rows
+    assert sampled.metafeatures.index.equals(full.metafeatures.index)
+    assert not sampled.metafeatures[full.metafeatures.notna()].isna().any()
+    assert sampled.metafeatures["ClassEntropy"] == pytest.approx(
+        full.metafeatures["ClassEntropy"], abs=0.05)
