@@ -131,6 +131,9 @@ class TuneResult:
     interrupted : list of int
         Trials left ``RUNNING`` by dead processes that this call marked failed (their
         parameters were enqueued again).
+    notes : list of str
+        What was done to the table (rows without a target dropped, columns that carry no
+        information), as in :attr:`Recommendation.notes`.
     """
 
     pipeline: Any
@@ -145,6 +148,7 @@ class TuneResult:
     elapsed: float = 0.0
     sampler: str = "tpe"
     interrupted: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def algorithm(self) -> str:
@@ -191,7 +195,7 @@ class TuneResult:
             "best_trial": self.study.best_trial.number, "n_trials": self.n_trials,
             "n_failed": int((history["state"] == "FAIL").sum()),
             "n_warm_start": int((history["source"] == "warm_start").sum()),
-            "elapsed": self.elapsed,
+            "elapsed": self.elapsed, "notes": list(self.notes),
         }
 
     def __repr__(self) -> str:
@@ -205,11 +209,11 @@ def _jsonable(value: Any) -> Any:
 
 
 # ============================================================== validation
-def _check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series]:
-    X, y, _ = check_table(df, target)
+def _check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    X, y, notes = check_table(df, target)
     if isinstance(y.dtype, pd.CategoricalDtype):
         y = y.astype(object)
-    return X.reset_index(drop=True), y.reset_index(drop=True)
+    return X.reset_index(drop=True), y.reset_index(drop=True), notes
 
 
 def _positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
@@ -679,7 +683,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     >>> result.pipeline.predict(new_rows)
     """
     started = time.perf_counter()
-    X, y = _check_table(df, target)
+    X, y, notes = _check_table(df, target)
     n_trials = _positive_int("n_trials", n_trials)
     cv = _positive_int("cv", cv, minimum=2)
     n_warm = _positive_int("n_warm", n_warm, minimum=0)
@@ -752,7 +756,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
             temporary.cleanup()
     return _result(study, data, refit=refit, report=report, elapsed=time.perf_counter() - started,
                    sampler=sampler if isinstance(sampler, str) else type(sampler).__name__,
-                   interrupted=interrupted)
+                   interrupted=interrupted, notes=notes)
 
 
 def _wait_for(study: optuna.Study, key: str, *, seconds: float) -> bool:
@@ -901,7 +905,7 @@ def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jo
 
 def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
             report: pd.DataFrame | None, elapsed: float, sampler: str,
-            interrupted: list[int]) -> TuneResult:
+            interrupted: list[int], notes: list[str]) -> TuneResult:
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
         errors = [t.user_attrs.get("error") for t in _evaluated(study)]
@@ -914,7 +918,8 @@ def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
                       best_params=dict(best.params), configuration=config,
                       fold_scores=list(best.user_attrs.get("fold_scores", [])),
                       metric=data.metric, task=data.task, study=study, warm_start=report,
-                      elapsed=elapsed, sampler=sampler, interrupted=interrupted)
+                      elapsed=elapsed, sampler=sampler, interrupted=interrupted,
+                      notes=notes)
 
 
 # ================================================================= warm_start
@@ -990,7 +995,7 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
     n = _positive_int("n", n)
     if out_of_range not in ("clip", "skip"):
         raise InvalidInputError(f"out_of_range must be 'clip' or 'skip', got {out_of_range!r}")
-    X, y = _check_table(df, target)
+    X, y, _ = _check_table(df, target)
     task = _infer_task(y, task)
     metric = _resolve_metric(task, metric)
     space = dict(search_space) if search_space is not None else _study_space(study)

@@ -78,3 +78,15 @@ def test_errors_exit_with_a_message(csv, tmp_path):
     assert bad_target.exit_code == 1 and "not a column" in bad_target.output
     bad_sampler = invoke(csv, "--target", "label", "--sampler", "grid")
     assert bad_sampler.exit_code == 1 and "sampler" in bad_sampler.output
+
+
+def test_the_report_says_what_was_done_to_the_table(tmp_path):
+    X, y = make_table(120, 4, task="classification", seed=1)
+    path = tmp_path / "gaps.csv"
+    X.assign(constant=7, label=y).assign(label=lambda f: f["label"].mask(f.index < 4)).to_csv(
+        path, index=False)
+    result = invoke(path, "--target", "label", "--trials", 2, "--cv", 2, "--no-warm-start",
+                    *CHEAP)
+    assert result.exit_code == 0, result.output
+    assert "dropped 4 rows whose target is missing" in result.output
+    assert "constant feature column(s) (no information): 'constant'" in result.output

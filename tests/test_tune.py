@@ -243,3 +243,5 @@ def test_rows_with_an_infinite_target_are_dropped_like_missing_ones():
                            warm_start=False)
     assert (result.history()["state"] == "COMPLETE").all()
     assert np.isfinite(result.best_score)
+    assert result.notes == ["dropped 3 rows whose target is missing or infinite"]
+    assert result.to_dict()["notes"] == result.notes

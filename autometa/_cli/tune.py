@@ -154,5 +154,7 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
         top.add_row(str(row.number), f"{row.value:.5g}", str(row.algorithm), str(row.source),
                     f"{row.fit_time:.2f}")
     console.print(top)
+    for note in summary.get("notes", []):
+        console.print(f"[dim]note: {note}[/dim]")
     if summary.get("dashboard"):
         console.print(f"view the study: [bold]{summary['dashboard']}[/bold]", soft_wrap=True)
