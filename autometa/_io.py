@@ -17,6 +17,8 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".arff")
 COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
 #: Delimiters tried, in order, when commas give a single column.
 DELIMITERS = (";", "\t", "|")
+#: Rows read to choose a text table's delimiter.
+PROBE_ROWS = 20
 #: A number written with a decimal comma (``-1,5``, ``,25``, ``3,1e-4``) or an integer.
 _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?|[+-]?\d+"
 
@@ -78,15 +80,18 @@ def _read_text(path: Path, **kwargs: object) -> pd.DataFrame:
 
 
 def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
-    """A delimited text table: commas first, then the other usual delimiters."""
-    frame = _read_text(path)
-    if frame.shape[1] > 1:
-        return frame
-    for sep in DELIMITERS + ((r"\s+",) if whitespace else ()):
-        other = _read_text(path, sep=sep)
-        if other.shape[1] > 1:
-            return _decimal_commas(other) if sep == ";" else other
-    return frame
+    """A delimited text table: commas first, then the other usual delimiters.
+
+    The delimiter is chosen on the first rows (the first that splits them into more than
+    one column), then the file is read once.
+    """
+    chosen = ","
+    for sep in (",", *DELIMITERS, *((r"\s+",) if whitespace else ())):
+        if _read_text(path, sep=sep, nrows=PROBE_ROWS).shape[1] > 1:
+            chosen = sep
+            break
+    frame = _read_text(path, sep=chosen)
+    return _decimal_commas(frame) if chosen == ";" else frame
 
 
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:

@@ -123,22 +123,26 @@ def _names(columns: list[Any], limit: int = 5) -> str:
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
 
 
-def _distinct_at_most_one(column: pd.Series) -> bool:
+def _constant(column: pd.Series) -> bool:
+    """Whether a column without missing cells holds a single value."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return bool(column.min() == column.max())
     try:
-        return column.nunique(dropna=False) <= 1
-    except TypeError:  # unhashable cells (lists, dicts): leave them to the feature checks
+        return bool((column == column.iloc[0]).all())
+    except (TypeError, ValueError):  # cells that do not compare (lists, arrays)
         return False
 
 
 def _uninformative_columns(X: pd.DataFrame) -> list[str]:
     """Notes on feature columns missing on every row or constant; raise if all are."""
+    missing = X.isna()
+    n_missing = missing.sum().to_numpy()
     empty, constant = [], []
     for position, name in enumerate(X.columns):
-        column = X.iloc[:, position]
-        if column.isna().all():
+        if n_missing[position] == len(X):
             empty.append(name)
-        elif _distinct_at_most_one(column):
-            constant.append(name)
+        elif n_missing[position] == 0 and _constant(X.iloc[:, position]):
+            constant.append(name)  # one value and some gaps is informative: not here
     if len(empty) + len(constant) == X.shape[1]:
         problems = ([f"missing (NaN) on every row: {_names(empty)}"] if empty else []) + (
             [f"constant: {_names(constant)}"] if constant else [])
