@@ -216,6 +216,17 @@ def _check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[st
     return X.reset_index(drop=True), y.reset_index(drop=True), notes
 
 
+def _small_classes(y: pd.Series, cv: int) -> list[str]:
+    """A note when classes have fewer rows than folds (some folds test without them)."""
+    counts = y.value_counts()
+    small = counts[counts < cv]
+    if small.empty:
+        return []
+    label, size = small.index[-1], int(small.iloc[-1])
+    return [f"{len(small)} class(es) have fewer rows than the {cv} folds (smallest: "
+            f"{label!r} with {size}); some folds are scored without them"]
+
+
 def _positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise InvalidInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -706,6 +717,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     if len(X) < cv:
         raise InvalidInputError(f"df has {len(X)} rows with a target; cv={cv} needs at least "
                                 f"{cv}")
+    if task == "classification":
+        notes += _small_classes(y, cv)
     data = _CrossValidation(X, y, task, metric, cv, int(random_state),
                             None if fit_timeout is None else float(fit_timeout))
     fingerprint = _fingerprint(X, y)

@@ -245,3 +245,13 @@ def test_rows_with_an_infinite_target_are_dropped_like_missing_ones():
     assert np.isfinite(result.best_score)
     assert result.notes == ["dropped 3 rows whose target is missing or infinite"]
     assert result.to_dict()["notes"] == result.notes
+
+
+def test_classes_smaller_than_the_folds_are_noted(table):
+    frame = table.assign(target=["rare"] * 2 + list(table["target"].iloc[2:]))
+    result = autometa.tune(frame, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                           warm_start=False)
+    assert result.notes == ["1 class(es) have fewer rows than the 3 folds (smallest: 'rare' "
+                            "with 2); some folds are scored without them"]
+    assert autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP,
+                         warm_start=False).notes == []
