@@ -87,7 +87,11 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
     """
     chosen = ","
     for sep in (",", *DELIMITERS, *((r"\s+",) if whitespace else ())):
-        if _read_text(path, sep=sep, nrows=PROBE_ROWS).shape[1] > 1:
+        try:
+            columns = _read_text(path, sep=sep, nrows=PROBE_ROWS).shape[1]
+        except pd.errors.ParserError:  # rows of unequal length: not this delimiter
+            continue
+        if columns > 1:
             chosen = sep
             break
     frame = _read_text(path, sep=chosen)

@@ -177,6 +177,14 @@ def test_csv_dialects_read_as_the_same_table(tmp_path, write):
     assert read["n"].tolist() == frame["n"].tolist()
 
 
+def test_a_semicolon_csv_whose_decimal_commas_confuse_the_comma_parser(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a;b;y\n1,5;2;x\n0,25;3,75;z\n")  # commas: 2 fields, then 3
+    read = read_table(path)
+    assert read["a"].tolist() == [1.5, 0.25] and read["b"].tolist() == [2.0, 3.75]
+    assert read["y"].tolist() == ["x", "z"]
+
+
 def test_a_single_column_csv_is_not_split_on_a_letter(tmp_path):
     path = tmp_path / "one.csv"
     pd.DataFrame({"y": [1, 0] * 10}).to_csv(path, index=False)
