@@ -449,12 +449,7 @@ def mean_curve_reach(runs: pd.DataFrame, cold_trials: int) -> pd.DataFrame:
             hits = curve.index[curve.to_numpy() >= target - 1e-12]
             rows.append({"dataset": dataset, "strategy": strategy,
                          "t": float(hits.min()) if len(hits) else math.inf})
-    table = pd.DataFrame(rows, columns=["dataset", "strategy", "t"])
-    summary = table.groupby("strategy")["t"].agg(
-        datasets="size", median_trials_to_reach="median",
-        reached_within_10=lambda t: int((t <= 10).sum()),
-        never_reached=lambda t: int(np.isinf(t).sum()))
-    return summary.reindex([s for s in STRATEGIES if s in set(table["strategy"])])
+    return _over_datasets(pd.DataFrame(rows, columns=["dataset", "strategy", "t"]))
 
 
 def json_safe(value: object) -> object:
@@ -474,15 +469,21 @@ def summarize(reach: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Median over seeds per dataset, then median over datasets (censored = inf)."""
     reach = reach.assign(t=reach["trials_to_reach"].fillna(np.inf))
     per_dataset = reach.groupby(["task", "dataset", "strategy"])["t"].median().reset_index()
+    return _over_datasets(per_dataset), per_dataset
+
+
+def _over_datasets(per_dataset: pd.DataFrame) -> pd.DataFrame:
+    """Per strategy, from one trials-to-reach ``t`` per dataset (``inf`` = never): the
+    number of datasets, the median, how many within 10 trials and how many never."""
     rows = []
     for strategy, group in per_dataset.groupby("strategy"):
-        values = group["t"].to_numpy()
+        values = group["t"].to_numpy(dtype=float)
         rows.append({"strategy": strategy, "datasets": len(values),
                      "median_trials_to_reach": float(np.median(values)),
                      "reached_within_10": int((values <= 10).sum()),
                      "never_reached": int(np.isinf(values).sum())})
     return pd.DataFrame(rows).set_index("strategy").reindex(
-        [s for s in STRATEGIES if s in set(per_dataset["strategy"])]), per_dataset
+        [s for s in STRATEGIES if s in set(per_dataset["strategy"])])
 
 
 def plot(runs: pd.DataFrame, reach: pd.DataFrame, path: Path, cold_trials: int) -> None:
