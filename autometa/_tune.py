@@ -223,6 +223,9 @@ def _small_classes(y: pd.Series, cv: int) -> list[str]:
     if small.empty:
         return []
     label, size = small.index[-1], int(small.iloc[-1])
+    if len(small) == len(counts):
+        return [f"every class has fewer rows than the {cv} folds (smallest: {label!r} with "
+                f"{size}); the folds cannot be stratified and are plain shuffled K-fold"]
     return [f"{len(small)} class(es) have fewer rows than the {cv} folds (smallest: "
             f"{label!r} with {size}); some folds are scored without them"]
 
@@ -253,7 +256,12 @@ def _fingerprint(X: pd.DataFrame, y: pd.Series) -> str:
     """A short hash of the table's content (resuming on another table is an error)."""
     digest = hashlib.sha256()
     digest.update(json.dumps([list(map(str, X.columns)), len(X)]).encode())
-    digest.update(pd.util.hash_pandas_object(X, index=False).to_numpy().tobytes())
+    try:
+        hashed = pd.util.hash_pandas_object(X, index=False)
+    except TypeError:  # unhashable cells (lists, dicts): hash their text instead
+        objects = X.select_dtypes(include="object").columns
+        hashed = pd.util.hash_pandas_object(X.astype(dict.fromkeys(objects, str)), index=False)
+    digest.update(hashed.to_numpy().tobytes())
     digest.update(pd.util.hash_pandas_object(y.astype(str), index=False).to_numpy().tobytes())
     return digest.hexdigest()[:16]
 

@@ -70,6 +70,10 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         raise InvalidInputError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     if df.shape[0] == 0:
         raise InvalidInputError("the table is empty (0 rows)")
+    if isinstance(df.columns, pd.MultiIndex):
+        raise InvalidInputError(
+            f"the table's columns are a {df.columns.nlevels}-level MultiIndex; flatten them "
+            "first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]")
     if not isinstance(target, str | int) or isinstance(target, bool):
         raise InvalidInputError(f"target must be a column name, got {type(target).__name__}")
     if target not in df.columns:
@@ -80,6 +84,11 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     if list(df.columns).count(target) > 1:
         raise InvalidInputError(f"target {target!r} names more than one column")
     y = df[target]
+    if pd.api.types.is_complex_dtype(y) or (
+            y.dtype == object and pd.api.types.infer_dtype(y, skipna=True) == "complex"):
+        raise InvalidInputError(
+            f"the target {target!r} holds complex numbers; autometa predicts class labels "
+            "or real-valued targets")
     X = df.drop(columns=[target])
     if X.shape[1] == 0:
         raise InvalidInputError(f"the table has no feature column besides the target {target!r}")

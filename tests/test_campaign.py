@@ -20,6 +20,7 @@ from knowledge_base.campaign import (
     CampaignSettings,
     CampaignSettingsMismatch,
     Corpus,
+    cv_splits,
     score_fold,
 )
 
@@ -190,3 +191,13 @@ def test_retry_errors_measures_failed_tasks_again(tmp_path, corpus_index, small_
     records = campaign.records()
     assert (records["status"] == "ok").all()
     assert not records.duplicated(["dataset_id", "config_id", "fold"]).any()
+
+
+def test_cv_splits_stratify_when_they_can_and_fall_back_to_k_fold_when_no_class_can_be():
+    y = pd.Series(["a"] * 6 + ["b"] * 3)
+    for _, test in cv_splits(y, "classification", 3, seed=0):
+        assert sorted(y.iloc[test]) == ["a", "a", "b"]  # stratified: one b per fold
+    tiny = pd.Series([f"c{i // 2}" for i in range(12)])  # every class 2 rows, 3 folds
+    splits = cv_splits(tiny, "classification", 3, seed=0)
+    assert len(splits) == 3
+    assert sorted(np.concatenate([test for _, test in splits])) == list(range(12))

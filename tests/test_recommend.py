@@ -309,6 +309,12 @@ def test_model_argument(kb):
      r"no feature column carries information \(missing \(NaN\) on every row: 'x'; "
      r"constant: 'k'\)"),
     (lambda: _table().to_numpy(), {}, "DataFrame"),
+    (lambda: _table().set_axis(pd.MultiIndex.from_product([["t"], _table().columns]), axis=1),
+     {"target": ("t", "target")}, "MultiIndex; flatten"),
+    (lambda: _table(task="regression").assign(target=lambda t: t["target"] + 1j), {},
+     "complex numbers"),
+    (lambda: _table(task="regression").assign(
+        target=lambda t: (t["target"] + 1j).astype(object)), {}, "complex numbers"),
     (lambda: _table().assign(target=list("ab") * 150), {"task": "regression"}, "numeric"),
 ])
 def test_bad_input_raises_a_clear_error(kb, make, kwargs, match):

@@ -255,3 +255,26 @@ def test_classes_smaller_than_the_folds_are_noted(table):
                             "with 2); some folds are scored without them"]
     assert autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP,
                          warm_start=False).notes == []
+
+
+def test_every_class_smaller_than_the_folds_falls_back_to_plain_k_fold():
+    # 30 labels of 2 rows each (a face-identification-like table): stratified K-fold with
+    # 3 folds is impossible, and every trial used to fail inside scikit-learn
+    X, _ = make_table(60, 4, task="regression", seed=5)
+    frame = X.assign(target=[f"person{i // 2}" for i in range(60)])
+    result = autometa.tune(frame, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                           warm_start=False)
+    assert (result.history()["state"] == "COMPLETE").all()
+    assert result.notes == ["every class has fewer rows than the 3 folds (smallest: "
+                            "'person29' with 2); the folds cannot be stratified and are "
+                            "plain shuffled K-fold"]
+
+
+def test_cells_holding_lists_are_tuned_on_like_any_other_object_column():
+    # unhashable cells used to break the study's table fingerprint (pandas' hashing)
+    X, y = make_table(90, 3, task="classification", seed=6)
+    frame = X.assign(tags=[[i % 3, "x"] for i in range(90)], target=y)
+    result = autometa.tune(frame, "target", n_trials=2, cv=2, algorithms=CHEAP,
+                           warm_start=False)
+    assert (result.history()["state"] == "COMPLETE").all()
+    assert set(result.pipeline.predict(frame.drop(columns="target"))) <= set(y)

@@ -65,9 +65,11 @@ def cv_splits(y: pd.Series, task_type: str, n_folds: int,
     """Seeded K-fold splits, stratified for classification.
 
     Classes with fewer rows than folds are spread as far as they go (scikit-learn warns
-    and places them in some folds only); that is recorded, not an error.
+    and places them in some folds only); that is recorded, not an error.  When *every*
+    class has fewer rows than folds, stratification cannot be honoured (scikit-learn's
+    splitter refuses) and the folds are plain shuffled K-fold ones.
     """
-    if task_type == "classification":
+    if task_type == "classification" and pd.Series(y).value_counts().max() >= n_folds:
         splitter = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*least populated class.*")
