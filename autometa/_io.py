@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +18,7 @@ __all__ = ["SUFFIXES", "read_table"]
 SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".arff")
 #: Compression suffixes a text table may carry on top (``data.csv.gz``); pandas decodes them.
 COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
-#: Delimiters tried, in order, when commas give a single column.
+#: Delimiters tried besides the comma; the one giving the most columns wins (ties: commas).
 DELIMITERS = (";", "\t", "|")
 #: Rows read to choose a text table's delimiter.
 PROBE_ROWS = 20
@@ -26,11 +29,14 @@ _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?|[+-]?\d+"
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a table from a CSV/TSV, Parquet or ARFF file, chosen by the file suffix.
 
-    Text tables are read as pandas reads a CSV; when commas give a single column, the
-    delimiters ``;``, tab and ``|`` are tried (and whitespace for ``.txt``), and with ``;``
-    columns written with decimal commas (``1,5``) become numbers, as spreadsheets in
-    many locales write them.  A file that is not UTF-8 is read as Latin-1.  Compressed
-    text tables (``.csv.gz``, ``.tsv.zip``, ...) are decompressed.
+    Text tables are read as pandas reads a CSV, with the delimiter among ``,``, ``;``,
+    tab and ``|`` that splits the first rows into the most columns (commas on a tie;
+    whitespace for a ``.txt`` that none splits).  With ``;``, columns written with decimal
+    commas (``1,5``) become numbers, as spreadsheets in many locales write them.  Lines
+    starting with ``#`` before the header are skipped, surrounding spaces are stripped
+    from column names, a UTF-16 file (byte-order mark) is decoded as such and a file that
+    is not UTF-8 is read as Latin-1.  Compressed text tables (``.csv.gz``, ``.tsv.zip``,
+    ...) are decompressed.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
     is parsed with liac-arff (installed with ``openml``) when available, else with
@@ -69,31 +75,72 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def _read_text(path: Path, **kwargs: object) -> pd.DataFrame:
     """``pd.read_csv`` with ``?`` as missing (UCI, ARFF exports) and a Latin-1 fallback."""
-    options = {"na_values": ["?"], "skipinitialspace": True, **kwargs}
+    head = _head(path)
+    options = {"na_values": ["?"], "skipinitialspace": True,
+               "skiprows": _leading_comments(head), **kwargs}
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        options.setdefault("encoding", "utf-16")
     try:
         frame = pd.read_csv(path, **options)
     except UnicodeDecodeError:
-        frame = pd.read_csv(path, encoding="latin-1", **options)
+        frame = pd.read_csv(path, **{**options, "encoding": "latin-1"})
     # the parser returns one block per column; copy() consolidates them, so later column
     # inserts on a wide table do not warn about fragmentation
-    return frame.copy()
+    return _stripped_names(frame.copy())
+
+
+def _head(path: Path, size: int = 65536) -> bytes:
+    """The first bytes of a text table, decompressed when the suffix says so."""
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
+        path.suffix.lower(), open)
+    if path.suffix.lower() in (".zip", ".zst"):
+        return b""  # pandas decodes these; no comment or BOM sniffing on them
+    with opener(path, "rb") as handle:
+        return handle.read(size)
+
+
+def _leading_comments(head: bytes) -> int:
+    """How many lines starting with ``#`` come before the header.
+
+    The last ``#`` line is the header itself, not a comment, when it is split like the
+    line after it (``#id,x,y`` over ``1,0.5,a``).
+    """
+    lines = head.splitlines()
+    count = next((i for i, line in enumerate(lines) if not line.lstrip().startswith(b"#")),
+                 len(lines))
+    if count == len(lines):
+        return 0
+    following = lines[count]
+    if count and any(lines[count - 1].count(sep) == following.count(sep) > 0
+                     for sep in (b",", b";", b"\t", b"|")):
+        count -= 1  # the last '#' line is split like the rows after it: the header
+    return count
+
+
+def _stripped_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names without surrounding spaces (``a, b , y``), unless that makes twins."""
+    names = [name.strip() if isinstance(name, str) else name for name in frame.columns]
+    if names == list(frame.columns) or len(set(names)) < len(names):
+        return frame
+    return frame.set_axis(names, axis=1)
 
 
 def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
-    """A delimited text table: commas first, then the other usual delimiters.
+    """A delimited text table, split on the delimiter that gives the most columns.
 
-    The delimiter is chosen on the first rows (the first that splits them into more than
-    one column), then the file is read once.
+    The delimiter is chosen on the first rows (commas win ties; whitespace only for a
+    ``.txt`` that nothing else splits), then the file is read once.
     """
-    chosen = ","
-    for sep in (",", *DELIMITERS, *((r"\s+",) if whitespace else ())):
+    chosen, most = ",", 1
+    for sep in (",", *DELIMITERS):
         try:
             columns = _read_text(path, sep=sep, nrows=PROBE_ROWS).shape[1]
         except pd.errors.ParserError:  # rows of unequal length: not this delimiter
             continue
-        if columns > 1:
-            chosen = sep
-            break
+        if columns > most:
+            chosen, most = sep, columns
+    if most == 1 and whitespace:
+        chosen = r"\s+"
     frame = _read_text(path, sep=chosen)
     return _decimal_commas(frame) if chosen == ";" else frame
 

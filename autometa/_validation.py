@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import numbers
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,9 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     if target not in df.columns:
         shown = ", ".join(map(repr, list(df.columns)[:10]))
         more = ", ..." if df.shape[1] > 10 else ""
-        raise InvalidInputError(
-            f"target {target!r} is not a column of the table; columns are {shown}{more}")
+        raise InvalidInputError(f"target {target!r} is not a column of the table"
+                                f"{_did_you_mean(target, df.columns)}; columns are "
+                                f"{shown}{more}")
     if list(df.columns).count(target) > 1:
         raise InvalidInputError(f"target {target!r} names more than one column")
     y = df[target]
@@ -104,6 +106,17 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     y = _typed_target(y, notes)
     notes += _uninformative_columns(X)
     return X, y, notes
+
+
+def _did_you_mean(target: Any, columns: pd.Index) -> str:
+    """`` (did you mean 'Y '?)`` for a near miss in case, spaces or spelling, else ``""``."""
+    names = {str(name): name for name in columns}
+    wanted = str(target).strip().lower()
+    close = [names[key] for key in names if key.strip().lower() == wanted]
+    if not close:
+        folded = {key.strip().lower(): key for key in names}
+        close = [names[folded[key]] for key in difflib.get_close_matches(wanted, folded, n=1)]
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:

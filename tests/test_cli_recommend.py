@@ -158,7 +158,13 @@ def test_a_wide_csv_reads_as_a_consolidated_frame(tmp_path):
     lambda frame, path: path.write_text("\n".join(  # UCI style: ", " and "?" for missing
         ", ".join("?" if pd.isna(v) else str(v) for v in row)
         for row in [frame.columns, *frame.itertuples(index=False)]) + "\n"),
-], ids=["semicolon", "tab", "pipe", "latin-1", "bom", "decimal-comma", "gzip", "uci-style"])
+    lambda frame, path: frame.to_csv(path, index=False, encoding="utf-16"),
+    lambda frame, path: path.write_text("# exported by a logger\n# units: SI, metric\n"
+                                        + frame.to_csv(index=False)),
+    lambda frame, path: frame.rename(columns=lambda name: f" {name} ").to_csv(path,
+                                                                            index=False),
+], ids=["semicolon", "tab", "pipe", "latin-1", "bom", "decimal-comma", "gzip", "uci-style",
+        "utf-16", "comment-lines", "spaced-names"])
 def test_csv_dialects_read_as_the_same_table(tmp_path, write):
     import numpy as np
 
@@ -189,3 +195,20 @@ def test_a_single_column_csv_is_not_split_on_a_letter(tmp_path):
     path = tmp_path / "one.csv"
     pd.DataFrame({"y": [1, 0] * 10}).to_csv(path, index=False)
     assert list(read_table(path).columns) == ["y"]
+
+
+def test_the_delimiter_that_gives_the_most_columns_wins(tmp_path):
+    # commas inside a semicolon file's header names split it into 2 columns, ';' into 3
+    path = tmp_path / "t.csv"
+    path.write_text("size (m, avg);colour;y\n0,5;red;1\n1,25;blue;0\n")
+    read = read_table(path)
+    assert list(read.columns) == ["size (m, avg)", "colour", "y"]
+    assert read["size (m, avg)"].tolist() == [0.5, 1.25]
+
+
+def test_a_header_starting_with_a_hash_is_a_header_not_a_comment(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("# exported, by a tool\n#id,x,y\n1,0.5,a\n2,1.5,b\n")
+    read = read_table(path)
+    assert list(read.columns) == ["#id", "x", "y"]
+    assert read["x"].tolist() == [0.5, 1.5]

@@ -294,7 +294,9 @@ def test_model_argument(kb):
 
 # ----------------------------------------------------------------------- errors
 @pytest.mark.parametrize("make, kwargs, match", [
-    (lambda: _table(), {"target": "nope"}, "'nope' is not a column"),
+    (lambda: _table(), {"target": "nope"}, "'nope' is not a column of the table; columns"),
+    (lambda: _table().rename(columns={"target": "Target "}), {},
+     r"'target' is not a column of the table \(did you mean 'Target '\?\)"),
     (lambda: _table().iloc[:0], {}, "empty"),
     (lambda: _table().assign(target="same"), {}, "single class"),
     (lambda: _table().assign(target=np.nan), {}, "missing"),
