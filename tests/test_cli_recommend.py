@@ -197,18 +197,16 @@ def test_a_single_column_csv_is_not_split_on_a_letter(tmp_path):
     assert list(read_table(path).columns) == ["y"]
 
 
-def test_the_delimiter_that_gives_the_most_columns_wins(tmp_path):
+@pytest.mark.parametrize("text, columns, x", [
     # commas inside a semicolon file's header names split it into 2 columns, ';' into 3
+    ("size (m, avg);colour;y\n0,5;red;1\n1,25;blue;0\n", ["size (m, avg)", "colour", "y"],
+     "size (m, avg)"),
+    # a '#' comment line, then a header that starts with '#' like the comment
+    ("# exported, by a tool\n#id,x,y\n1,0.5,a\n2,1.25,b\n", ["#id", "x", "y"], "x"),
+], ids=["commas-in-semicolon-header", "hash-header"])
+def test_first_lines_that_look_like_another_dialect(tmp_path, text, columns, x):
     path = tmp_path / "t.csv"
-    path.write_text("size (m, avg);colour;y\n0,5;red;1\n1,25;blue;0\n")
+    path.write_text(text)
     read = read_table(path)
-    assert list(read.columns) == ["size (m, avg)", "colour", "y"]
-    assert read["size (m, avg)"].tolist() == [0.5, 1.25]
-
-
-def test_a_header_starting_with_a_hash_is_a_header_not_a_comment(tmp_path):
-    path = tmp_path / "t.csv"
-    path.write_text("# exported, by a tool\n#id,x,y\n1,0.5,a\n2,1.5,b\n")
-    read = read_table(path)
-    assert list(read.columns) == ["#id", "x", "y"]
-    assert read["x"].tolist() == [0.5, 1.5]
+    assert list(read.columns) == columns
+    assert read[x].tolist() == [0.5, 1.25]
