@@ -24,6 +24,9 @@ DELIMITERS = (";", "\t", "|")
 PROBE_ROWS = 20
 #: A number written with a decimal comma (``-1,5``, ``,25``, ``3,1e-4``) or an integer.
 _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?|[+-]?\d+"
+#: An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T12:30:00.5+01:00``).
+_ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+             r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -35,7 +38,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     commas (``1,5``) become numbers, as spreadsheets in many locales write them.  Lines
     starting with ``#`` before the header are skipped, surrounding spaces are stripped
     from column names, a UTF-16 file (byte-order mark) is decoded as such and a file that
-    is not UTF-8 is read as Latin-1.  Compressed text tables (``.csv.gz``, ``.tsv.zip``,
+    is not UTF-8 is read as Latin-1.  Text columns whose every value is an ISO 8601 date
+    (``2024-03-01``, ``2024-03-01 12:30``) become datetimes; other date formats stay text
+    (``01/03/2024`` is ambiguous).  Compressed text tables (``.csv.gz``, ``.tsv.zip``,
     ...) are decompressed.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
@@ -86,7 +91,7 @@ def _read_text(path: Path, **kwargs: object) -> pd.DataFrame:
         frame = pd.read_csv(path, **{**options, "encoding": "latin-1"})
     # the parser returns one block per column; copy() consolidates them, so later column
     # inserts on a wide table do not warn about fragmentation
-    return _stripped_names(frame.copy())
+    return _iso_dates(_stripped_names(frame.copy()))
 
 
 def _head(path: Path, size: int = 65536) -> bytes:
@@ -143,6 +148,24 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
         chosen = r"\s+"
     frame = _read_text(path, sep=chosen)
     return _decimal_commas(frame) if chosen == ";" else frame
+
+
+def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every value is an ISO 8601 date or date-time, as datetimes."""
+    converted = {}
+    for name, column in frame.items():
+        if pd.api.types.is_numeric_dtype(column) or not pd.api.types.is_string_dtype(column):
+            continue
+        text = column.dropna().astype(str).str.strip()
+        if text.empty or not text.str.fullmatch(_ISO_DATE).all():
+            continue
+        for utc in (False, True):  # mixed UTC offsets need utc=True to be compared
+            try:
+                converted[name] = pd.to_datetime(column, format="ISO8601", utc=utc)
+                break
+            except (ValueError, TypeError):  # also an impossible date (2024-13-45): text
+                continue
+    return frame.assign(**converted) if converted else frame
 
 
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:

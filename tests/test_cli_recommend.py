@@ -210,3 +210,17 @@ def test_first_lines_that_look_like_another_dialect(tmp_path, text, columns, x):
     read = read_table(path)
     assert list(read.columns) == columns
     assert read[x].tolist() == [0.5, 1.25]
+
+
+def test_iso_dates_become_datetimes_and_other_dates_stay_text(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("day,stamp,local,bad,y\n"
+                    "2024-01-31,2024-01-31T10:00:00+01:00,01/02/2024,2024-13-45,a\n"
+                    "2024-02-29,2024-02-29 08:30:00+02:00,02/01/2024,2024-01-01,b\n"
+                    ",2024-03-01T00:00Z,,,a\n")
+    read = read_table(path)
+    assert read["day"].dt.day.tolist()[:2] == [31, 29] and read["day"].isna().iloc[2]
+    assert str(read["stamp"].dt.tz) == "UTC"
+    assert read["stamp"].dt.hour.tolist() == [9, 6, 0]
+    assert not pd.api.types.is_datetime64_any_dtype(read["local"])  # day or month first?
+    assert not pd.api.types.is_datetime64_any_dtype(read["bad"])

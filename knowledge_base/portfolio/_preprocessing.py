@@ -19,6 +19,8 @@ __all__ = ["TableCleaner", "make_preprocessor"]
 MAX_ONE_HOT_LEVELS = 20
 #: Ordinal encodings for tree models keep at most this many levels (rarer ones are pooled).
 MAX_ORDINAL_LEVELS = 64
+#: Numbers beyond float32's range are clipped to it (trees compute in float32).
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _safe_name(position: int, name: object) -> str:
@@ -32,7 +34,9 @@ class TableCleaner(TransformerMixin, BaseEstimator):
     Learned at ``fit``: which columns are numeric, categorical (category, object, string,
     boolean) or datetime; columns that are entirely missing or constant are dropped.
     At ``transform``: datetimes become seconds since the epoch, booleans become 0/1,
-    ``+/-inf`` become missing, categorical values become strings (missing stays missing).
+    ``+/-inf`` become missing, finite numbers beyond float32's range are clipped to it
+    (scikit-learn's trees compute in float32), categorical values become strings
+    (missing stays missing).
     Column names are replaced by unique, safe names so that duplicated or non-string
     names cannot break the estimators downstream.
     """
@@ -101,6 +105,8 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
             column = pd.to_numeric(column, errors="coerce")
         values = column.to_numpy(dtype="float64", na_value=np.nan)
         values = np.where(np.isinf(values), np.nan, values)
+        # scikit-learn's trees compute in float32 and reject anything beyond its range
+        values = np.clip(values, -FLOAT32_MAX, FLOAT32_MAX)
         return pd.Series(values, index=column.index, name=column.name)
     if kind == "boolean":
         return column.astype("float64")
