@@ -249,6 +249,24 @@ class Recommendation:
                            novel=bool(novelty["novel"]), distance=float(novelty["distance"]),
                            threshold=float(novelty["threshold"]))
 
+    def plot(self, path: str | Path | None = None, *, ax: Any = None) -> Any:
+        """Draw the ranking: every algorithm's predicted score and the configurations.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Image file to write (format from the suffix: ``.png``, ``.svg``, ``.pdf``).
+        ax : matplotlib Axes, optional
+            Axes to draw on (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from autometa._plots import plot_recommendation
+
+        return plot_recommendation(self, path, ax=ax)
+
     def to_frame(self) -> pd.DataFrame:
         """The recommended configurations, with ``params`` as canonical JSON text.
 

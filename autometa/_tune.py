@@ -183,6 +183,24 @@ class TuneResult:
         return pd.DataFrame(rows, columns=["number", "state", "value", "best_so_far",
                                            "algorithm", "source", "fit_time", "error"])
 
+    def plot(self, path: str | Path | None = None, *, ax: Any = None) -> Any:
+        """Draw every trial's score by algorithm (warm-start trials marked) and the best.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Image file to write (format from the suffix: ``.png``, ``.svg``, ``.pdf``).
+        ax : matplotlib Axes, optional
+            Axes to draw on (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from autometa._plots import plot_history
+
+        return plot_history(self, path, ax=ax)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no pipeline, no study object)."""
         history = self.history()

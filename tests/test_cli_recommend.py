@@ -224,3 +224,12 @@ def test_iso_dates_become_datetimes_and_other_dates_stay_text(tmp_path):
     assert read["stamp"].dt.hour.tolist() == [9, 6, 0]
     assert not pd.api.types.is_datetime64_any_dtype(read["local"])  # day or month first?
     assert not pd.api.types.is_datetime64_any_dtype(read["bad"])
+
+
+def test_plot_option_writes_the_ranking_figure(files, kb_folder, tmp_path):
+    figure = tmp_path / "figures" / "ranking.svg"
+    result = _invoke(files / "table.csv", "--target", "label", "--kb", kb_folder, "--json",
+                     "--top", "3", "--plot", figure)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["plot"] == str(figure)
+    assert figure.read_text().lstrip().startswith("<?xml")

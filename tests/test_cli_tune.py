@@ -38,8 +38,10 @@ def test_report_with_progress_and_dashboard_hint(csv, tmp_path, monkeypatch):
     storage = tmp_path / "study.log"
     model = tmp_path / "model.joblib"
     result = invoke(csv, "--target", "label", "--trials", 4, "--cv", 3, "--kb", kb,
-                    "--n-warm", 2, *CHEAP, "--storage", storage, "--save", model)
+                    "--n-warm", 2, *CHEAP, "--storage", storage, "--save", model,
+                    "--plot", tmp_path / "trials.png")
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "trials.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     out = result.output
     assert "4/4" in out and "best" in out  # the progress bar's last state
     assert "best score" in out and "roc_auc" in out
@@ -62,6 +64,7 @@ def test_json_report_and_resume_on_the_same_storage(csv, tmp_path):
     report = json.loads(first.stdout.strip().splitlines()[-1])
     assert report["n_trials"] == 2 and report["study_name"] == "cli"
     assert report["dashboard"] == f"optuna-dashboard {storage}"
+    assert report["plot"] is None
     second = invoke(csv, "--target", "label", "--trials", 3, "--cv", 3, *CHEAP,
                     "--no-warm-start", "--storage", storage, "--study", "cli", "--json")
     again = json.loads(second.stdout.strip().splitlines()[-1])

@@ -102,6 +102,18 @@ def test_serialisation(classification):
     assert classification.configs["algorithm"].iloc[0] in text
 
 
+def test_plot_draws_every_scored_algorithm_and_numbers_the_configurations(classification,
+                                                                        tmp_path):
+    ax = classification.plot(tmp_path / "ranking.png")
+    assert (tmp_path / "ranking.png").stat().st_size > 0
+    scored = classification.algorithms.dropna(subset=["predicted_score"])
+    bars = [patch.get_width() for patch in ax.patches]
+    np.testing.assert_allclose(bars, scored["predicted_score"])
+    assert sorted(int(text.get_text()) for text in ax.texts) == sorted(
+        classification.configs["rank"])
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(scored["label"])
+
+
 def test_explain(classification, kb):
     explanation = classification.explain(n_neighbors=3, n_metafeatures=4)
     assert isinstance(explanation, Explanation)

@@ -68,6 +68,15 @@ def test_recommendations_run_first_and_the_result_is_refitted(table):
     summary = result.to_dict()
     json.dumps(summary)
     assert summary["n_warm_start"] == 3 and summary["best_score"] == result.best_score
+    # the figure: one point per completed trial (warm-start ones as squares), the best line
+    from matplotlib.figure import Figure
+
+    ax = result.plot(ax=Figure().subplots())
+    points = sum(len(c.get_offsets()) for c in ax.collections)
+    assert points == (history["state"] == "COMPLETE").sum()
+    labels = ax.get_legend_handles_labels()[1]
+    assert "best so far" in labels and any("(warm start)" in label for label in labels)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), history["best_so_far"])
 
 
 def test_trial_scores_are_the_campaign_scores(table, tmp_path):

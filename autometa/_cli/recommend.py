@@ -57,6 +57,8 @@ def recommend_command(
     kb: Annotated[Path | None, typer.Option(
         "--kb", help="Knowledge-base folder (default: the shipped one).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Also draw the ranking to this image file (.png, .svg, .pdf).")] = None,
 ) -> None:
     """Recommend what to try first on a table: algorithms and concrete configurations."""
     from autometa._exceptions import AutometaError
@@ -77,6 +79,8 @@ def recommend_command(
             result = recommend(frame, target, task=task, metric=metric, n_configs=top, kb=kb,
                                random_state=seed)
         explanation = result.explain() if explain else None
+        if plot is not None:
+            result.plot(plot)
     except (AutometaError, KnowledgeBaseError, MetafeatureError) as error:
         _fail(str(error))
         return
@@ -85,9 +89,13 @@ def recommend_command(
         payload["target"] = target
         if explanation is not None:
             payload["explanation"] = explanation.to_dict()
+        if plot is not None:
+            payload["plot"] = str(plot)
         typer.echo(json.dumps(payload, indent=2))
         return
     _print(result, explanation, target=target, path=path)
+    if plot is not None:
+        typer.echo(f"plot: {plot}")
 
 
 def _print(result: Any, explanation: Any, *, target: str, path: Path) -> None:

@@ -53,6 +53,8 @@ def tune_command(
     save: Path | None = typer.Option(None, "--save",
                                      help="Write the refitted best pipeline (joblib)."),
     as_json: bool = typer.Option(False, "--json", help="Print the final report as JSON."),
+    plot: Path | None = typer.Option(None, "--plot", help="Also draw every trial's score "
+                                     "and the best so far to this image file (.png, .svg)."),
 ) -> None:
     """Tune the portfolio on a table: one Optuna study, warm-started by the meta-model."""
     import optuna
@@ -107,7 +109,10 @@ def tune_command(
 
         save.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(result.pipeline, save)
+    if plot is not None:
+        result.plot(plot)
     summary = result.to_dict()
+    summary["plot"] = str(plot) if plot is not None else None
     summary["storage"] = storage
     summary["dashboard"] = f"optuna-dashboard {storage}" if storage else None
     summary["saved"] = str(save) if save is not None else None
@@ -142,6 +147,8 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
     head.add_row("sampler / time", f"{summary['sampler']} / {summary['elapsed']:.1f} s")
     if summary.get("saved"):
         head.add_row("pipeline saved to", summary["saved"])
+    if summary.get("plot"):
+        head.add_row("plot", summary["plot"])
     console.print(head)
 
     history = result.history()

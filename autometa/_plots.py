@@ -1,0 +1,123 @@
+"""Figures of a recommendation and of a tuning run, drawn with matplotlib.
+
+Both functions draw on a given ``ax`` or on a new figure; with ``path`` the figure is
+written to that file without touching pyplot's global state (a ``Figure`` object is used
+directly), so they are safe in scripts, servers and notebooks alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge_base import METRICS
+
+__all__ = ["plot_history", "plot_recommendation"]
+
+
+def _axes(ax: Any, path: str | Path | None, size: tuple[float, float]) -> Any:
+    """The axes to draw on: ``ax``, else a new one (pyplot only when nothing is written)."""
+    if ax is not None:
+        return ax
+    if path is not None:
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=size, layout="constrained").subplots()
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=size, layout="constrained")[1]
+
+
+def _save(ax: Any, path: str | Path | None) -> None:
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ax.figure.savefig(path, dpi=120)
+
+
+def plot_recommendation(recommendation: Any, path: str | Path | None = None, *,
+                        ax: Any = None) -> Any:
+    """Predicted normalised score of every algorithm, with the recommended configurations.
+
+    One row per algorithm, best at the top: a bar for the predicted score of its best
+    configuration, whiskers for the uncertainty, and a numbered dot for each recommended
+    configuration of that algorithm (the number is the order to try it in).  Parameters
+    as :meth:`Recommendation.plot`; returns the axes drawn on.
+    """
+    algorithms = recommendation.algorithms.dropna(subset=["predicted_score"])
+    ax = _axes(ax, path, (7.0, 0.45 * len(algorithms) + 1.6))
+    rows = np.arange(len(algorithms))[::-1]  # best at the top
+    position = dict(zip(algorithms["algorithm"], rows, strict=True))
+    ax.barh(rows, algorithms["predicted_score"], color="#c6dbef", height=0.6,
+            xerr=algorithms["uncertainty"].fillna(0), error_kw={"ecolor": "#6b6b6b",
+                                                                "capsize": 3})
+    configs = recommendation.configs[recommendation.configs["algorithm"].isin(position)]
+    # several configurations of one algorithm share its row: spread them across it
+    nth = configs.groupby("algorithm").cumcount().to_numpy()
+    count = configs.groupby("algorithm")["algorithm"].transform("size").to_numpy()
+    ys = configs["algorithm"].map(position).to_numpy(dtype=float) + 0.22 * (
+        nth - (count - 1) / 2)
+    ax.scatter(configs["predicted_score"], ys, s=110, color="#08519c", zorder=3)
+    for x, y, rank in zip(configs["predicted_score"], ys, configs["rank"], strict=True):
+        ax.annotate(str(rank), (x, y), color="white", fontsize=8, ha="center", va="center",
+                    zorder=4)
+    ax.set_yticks(rows, algorithms["label"] if "label" in algorithms else
+                  algorithms["algorithm"])
+    ax.set_xlabel(f"predicted normalised {recommendation.metric} "
+                  "(1 = best known on similar datasets)")
+    title = (f"{recommendation.task}: {recommendation.n_samples} rows x "
+             f"{recommendation.n_features} features; dots = configurations in the order "
+             "to try")
+    if recommendation.novel:
+        title += "\n(novel table: configurations that are good on average)"
+    ax.set_title(title, fontsize=9)
+    ax.set_xlim(min(0.0, float(np.nanmin(algorithms["predicted_score"]))), 1.05)
+    ax.grid(axis="x", alpha=0.3)
+    _save(ax, path)
+    return ax
+
+
+def plot_history(result: Any, path: str | Path | None = None, *, ax: Any = None) -> Any:
+    """Score of every trial of a tuning run, coloured by algorithm, and the best so far.
+
+    Trials enqueued from the recommendations (the warm start) are drawn as squares, the
+    sampler's as circles; failed trials are counted in the title.  The score axis spans
+    the best nine tenths of the trials, so that a few poor ones do not flatten the rest.
+    Parameters as :meth:`TuneResult.plot`; returns the axes drawn on.
+    """
+    history = result.history()
+    ax = _axes(ax, path, (7.5, 4.2))
+    done = history[history["state"] == "COMPLETE"]
+    colours = dict(zip(sorted(done["algorithm"].dropna().unique()),
+                       _palette(done["algorithm"].nunique()), strict=True))
+    for (algorithm, source), trials in done.groupby(["algorithm", "source"], sort=True):
+        warm = source == "warm_start"
+        ax.scatter(trials["number"], trials["value"], color=colours[algorithm],
+                   marker="s" if warm else "o", edgecolor="black" if warm else "none",
+                   s=36, label=f"{algorithm}{' (warm start)' if warm else ''}", zorder=3)
+    ax.step(history["number"], history["best_so_far"], where="post", color="black",
+            linewidth=1.5, label="best so far", zorder=2)
+    n_failed = int((history["state"] == "FAIL").sum())
+    ax.set_xlabel("trial")
+    ax.set_ylabel(f"cross-validated {result.metric} ("
+                  f"{'higher' if METRICS[result.metric] else 'lower'} is better)")
+    ax.set_title(f"{result.study.study_name}: best {result.best_score:.4g} "
+                 f"({result.algorithm}) in {len(history)} trials"
+                 + (f", {n_failed} failed" if n_failed else ""), fontsize=9)
+    if len(done):  # the worst tenth of the trials would flatten the interesting part
+        low, high = np.nanpercentile(done["value"], [10, 100] if METRICS[result.metric]
+                                     else [0, 90])
+        margin = 0.05 * (high - low) if high > low else 0.01 * max(abs(high), 1e-12)
+        ax.set_ylim(low - margin, high + margin)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    _save(ax, path)
+    return ax
+
+
+def _palette(n: int) -> list[Any]:
+    from matplotlib import colormaps
+
+    return [colormaps["tab10"](i % 10) for i in range(n)]
