@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import bz2
+import csv
 import gzip
+import io
 import lzma
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +58,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InvalidInputError(f"no such file: {path}")
+    if path.stat().st_size == 0:
+        raise InvalidInputError(f"{path} is empty (0 bytes)")
     suffixes = [suffix.lower() for suffix in path.suffixes]
     compressed = len(suffixes) > 1 and suffixes[-1] in COMPRESSIONS
     suffix = suffixes[-2] if compressed else path.suffix.lower()
@@ -78,9 +83,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
         f"unknown file type {suffix!r} of {path}; use one of {', '.join(SUFFIXES)}")
 
 
-def _read_text(path: Path, **kwargs: object) -> pd.DataFrame:
+def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.DataFrame:
     """``pd.read_csv`` with ``?`` as missing (UCI, ARFF exports) and a Latin-1 fallback."""
-    head = _head(path)
+    head = _head(path) if head is None else head
     options = {"na_values": ["?"], "skipinitialspace": True,
                "skiprows": _leading_comments(head), **kwargs}
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -107,18 +112,25 @@ def _head(path: Path, size: int = 65536) -> bytes:
 def _leading_comments(head: bytes) -> int:
     """How many lines starting with ``#`` come before the header.
 
-    The last ``#`` line is the header itself, not a comment, when it is split like the
-    line after it (``#id,x,y`` over ``1,0.5,a``).
+    The last ``#`` line is the header itself, not a comment, when it has as many fields
+    as the record after it (``#id,x,y`` over ``1,0.5,a``; quoted fields counted as CSV
+    readers count them).
     """
-    lines = head.splitlines()
+    lines = head.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
     count = next((i for i, line in enumerate(lines) if not line.lstrip().startswith(b"#")),
                  len(lines))
-    if count == len(lines):
+    if count == 0 or count == len(lines):
         return 0
-    following = lines[count]
-    if count and any(lines[count - 1].count(sep) == following.count(sep) > 0
-                     for sep in (b",", b";", b"\t", b"|")):
-        count -= 1  # the last '#' line is split like the rows after it: the header
+    last = lines[count - 1].decode("utf-8", "replace")
+    rest = b"".join(lines[count:]).decode("utf-8", "replace")
+    for sep in (",", ";", "\t", "|"):
+        try:
+            fields = len(next(csv.reader([last], delimiter=sep), []))
+            following = len(next(csv.reader(io.StringIO(rest), delimiter=sep), []))
+        except csv.Error:  # NUL bytes, runaway quotes: pandas will say what is wrong
+            continue
+        if fields > 1 and fields == following:
+            return count - 1  # the last '#' line is split like the rows after it
     return count
 
 
@@ -131,23 +143,61 @@ def _stripped_names(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
-    """A delimited text table, split on the delimiter that gives the most columns.
+    """A delimited text table, split on the delimiter that fits its first rows best.
 
-    The delimiter is chosen on the first rows (commas win ties; whitespace only for a
-    ``.txt`` that nothing else splits), then the file is read once.
+    Candidates are ``,``, ``;``, tab and ``|``, ranked on the first rows by: every row
+    has as many fields as the header (and more than one), then more than one column,
+    then numeric columns minus
+    text ones (``1,5`` is a number when ``;`` separates, ``1;5`` is text when ``,``
+    does), then the number of columns, then rows no longer than the header; commas win
+    what is left.  The file is then read once.
+    Rows a field longer than the header are R's row names (pandas makes them the index)
+    unless that field is always empty: delimiters at the end of every row (spreadsheet
+    exports), which are ignored instead of shifting the columns.
     """
-    chosen, most = ",", 1
+    head = _head(path)
+    best: tuple[bool, bool, int, int, bool] | None = None
+    chosen, trailing = ",", False
     for sep in (",", *DELIMITERS):
         try:
-            columns = _read_text(path, sep=sep, nrows=PROBE_ROWS).shape[1]
+            probe = _read_text(path, head, sep=sep, nrows=PROBE_ROWS)
         except pd.errors.ParserError:  # rows of unequal length: not this delimiter
             continue
-        if columns > most:
-            chosen, most = sep, columns
-    if most == 1 and whitespace:
-        chosen = r"\s+"
-    frame = _read_text(path, sep=chosen)
+        longer_rows = not probe.index.equals(pd.RangeIndex(len(probe)))
+        typed = _decimal_commas(probe) if sep == ";" else probe
+        numeric = sum(pd.api.types.is_numeric_dtype(dtype) for dtype in typed.dtypes)
+        widths = _field_counts(head, sep)
+        regular = bool(widths) and widths[0] > 1 and len(set(widths)) == 1
+        columns = probe.shape[1]
+        score = (regular, columns > 1, numeric - (columns - numeric), columns,
+                 not longer_rows)
+        if best is None or score > best:
+            best, chosen = score, sep
+            trailing = longer_rows and bool(probe.iloc[:, -1].isna().all())
+    if (best is None or not best[1]) and whitespace:
+        chosen, trailing = r"\s+", False
+    if trailing:
+        with warnings.catch_warnings():  # "loss of data": the dropped fields are empty
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = _read_text(path, head, sep=chosen, index_col=False)
+    else:
+        frame = _read_text(path, head, sep=chosen)
     return _decimal_commas(frame) if chosen == ";" else frame
+
+
+def _field_counts(head: bytes, sep: str) -> list[int]:
+    """Fields of the header and the first rows (after leading comments) split on ``sep``."""
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    lines = head.decode(encoding, "replace").splitlines(keepends=True)
+    text = "".join(lines[_leading_comments(head):])
+    try:
+        records = [len(record) for record in csv.reader(io.StringIO(text), delimiter=sep)
+                   if record]
+    except csv.Error:  # NUL bytes, runaway quotes: pandas will say what is wrong
+        return []
+    if len(head) == 65536:
+        records = records[:-1]  # the last record may be cut off
+    return records[:PROBE_ROWS + 1]
 
 
 def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:

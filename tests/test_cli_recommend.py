@@ -203,7 +203,11 @@ def test_a_single_column_csv_is_not_split_on_a_letter(tmp_path):
      "size (m, avg)"),
     # a '#' comment line, then a header that starts with '#' like the comment
     ("# exported, by a tool\n#id,x,y\n1,0.5,a\n2,1.25,b\n", ["#id", "x", "y"], "x"),
-], ids=["commas-in-semicolon-header", "hash-header"])
+    # rows a field longer than the header: an empty field is a trailing delimiter...
+    ("x,n\n0.5,1,\n1.25,2,\n", ["x", "n"], "x"),
+    # ... a filled one is R's row names (write.csv), which become the index
+    ('"x","n"\n"r1",0.5,1\n"r2",1.25,2\n', ["x", "n"], "x"),
+], ids=["commas-in-semicolon-header", "hash-header", "trailing-delimiters", "r-row-names"])
 def test_first_lines_that_look_like_another_dialect(tmp_path, text, columns, x):
     path = tmp_path / "t.csv"
     path.write_text(text)
