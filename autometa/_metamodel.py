@@ -103,6 +103,12 @@ def normalize_scores(scores: pd.DataFrame, *, higher_is_better: bool = True,
     return pd.DataFrame(values, index=scores.index, columns=scores.columns, copy=False)
 
 
+def _as_float32(design: np.ndarray) -> np.ndarray:
+    """A LightGBM design in float32, values beyond its range clipped (not overflowed to inf)."""
+    limit = float(np.finfo(np.float32).max)
+    return np.clip(design, -limit, limit).astype(np.float32)
+
+
 # ------------------------------------------------------------------- distance space
 def _signed_log(values: np.ndarray) -> np.ndarray:
     return np.sign(values) * np.log1p(np.abs(values))
@@ -625,7 +631,7 @@ class MetaModel(BaseEstimator):
 
     @staticmethod
     def _design(metafeatures: np.ndarray, config_features: np.ndarray) -> np.ndarray:
-        return np.hstack([metafeatures, config_features]).astype(np.float32)
+        return _as_float32(np.hstack([metafeatures, config_features]))
 
     def _lgb_params(self, seed: int) -> dict[str, Any]:
         return {
@@ -761,7 +767,7 @@ class MetaModel(BaseEstimator):
                      config_features: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             log_rows = np.where(rows > 0, np.log10(rows), np.nan)
-        return np.hstack([log_rows[:, None], metafeatures, config_features]).astype(np.float32)
+        return _as_float32(np.hstack([log_rows[:, None], metafeatures, config_features]))
 
     # -------------------------------------------------------------------- predict
     def _as_frame(self, metafeatures: pd.Series | pd.DataFrame | Mapping[str, float]

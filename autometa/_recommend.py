@@ -434,7 +434,8 @@ def _extract(X: pd.DataFrame, y: pd.Series, *, task: str, model: MetaModel,
             raise InvalidInputError(f"cannot describe the table: {error}") from error
     notes = [str(w.message) for w in caught
              if issubclass(w.category, metafeatures.MetafeatureWarning)]
-    return pd.concat(parts).sort_index(), notes
+    # both extractions warn about the same table: say each thing once
+    return pd.concat(parts).sort_index(), list(dict.fromkeys(notes))
 
 
 def _row_sample(X: pd.DataFrame, y: pd.Series, n_rows: int, *, task: str,

@@ -9,7 +9,8 @@ handling lives in one place:
 * Integer, float and nullable numeric columns are numeric, and so are datetimes and
   timedeltas (converted to seconds since the epoch / seconds). Integer-coded categories are
   therefore numeric: cast them to ``category`` to have them treated as nominal.
-* ``+/-inf`` are treated as missing (with a :class:`MetafeatureWarning`).
+* ``+/-inf`` are treated as missing, and finite values beyond float32's range are clipped to
+  it (each with a :class:`MetafeatureWarning`).
 * Column names are irrelevant (duplicates and non-string names are fine): columns are used
   by position.
 * Rows whose target is missing are dropped (with a warning giving the count).
@@ -484,6 +485,16 @@ def prepare_table(X: Any, y: Any = None, *, task: str | None = None) -> Prepared
         numeric[np.isinf(numeric)] = np.nan
         warnings.warn(
             f"X contains {n_inf} infinite values; they are treated as missing values.",
+            MetafeatureWarning,
+            stacklevel=3,
+        )
+    limit = float(np.finfo(np.float32).max)
+    n_huge = int((np.abs(numeric) > limit).sum()) if numeric.size else 0
+    if n_huge:  # scikit-learn's trees compute in float32; moments would overflow to inf
+        np.clip(numeric, -limit, limit, out=numeric)
+        warnings.warn(
+            f"X contains {n_huge} values beyond float32's range (|x| > {limit:.3g}); they "
+            "are clipped to it.",
             MetafeatureWarning,
             stacklevel=3,
         )

@@ -168,6 +168,24 @@ def test_infinite_values_are_treated_as_missing_with_a_warning():
     assert result["NumberOfMissingValues"] == 2
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # float32 sums inside scikit-learn
+def test_values_beyond_float32_are_clipped_so_every_group_still_computes():
+    # scikit-learn's trees (landmarkers, model-based group) reject values beyond float32,
+    # and the 1-NN landmarker's distances overflowed to NaN
+    n = 240
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"x": rng.normal(size=n), "huge": rng.normal(size=n) * 1e300})
+    y = _labels(n)
+    with pytest.warns(MetafeatureWarning, match=f"{n} values beyond float32's range"):
+        result = extract(X, y)
+    assert not np.isinf(result).any()
+    limit = float(np.finfo(np.float32).max)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        clipped = extract(X.assign(huge=np.sign(X["huge"]) * limit), y)
+    pd.testing.assert_series_equal(result, clipped)
+
+
 def test_duplicate_and_non_string_column_names_are_irrelevant():
     n = 50
     rng = np.random.default_rng(0)

@@ -114,6 +114,16 @@ def test_plot_draws_every_scored_algorithm_and_numbers_the_configurations(classi
     assert [label.get_text() for label in ax.get_yticklabels()] == list(scored["label"])
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # float32 sums inside scikit-learn
+def test_a_feature_beyond_float32_is_noted_once_and_ranked(kb):
+    table = _table().assign(huge=lambda t: (t["target"].astype("category").cat.codes + 1)
+                            * 1e300)
+    result = recommend(table, "target", kb=kb)
+    assert result.notes == ["X contains 300 values beyond float32's range (|x| > 3.4e+38); "
+                            "they are clipped to it."]
+    assert result.algorithms["predicted_score"].notna().all()
+
+
 def test_explain(classification, kb):
     explanation = classification.explain(n_neighbors=3, n_metafeatures=4)
     assert isinstance(explanation, Explanation)
