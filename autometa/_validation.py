@@ -82,7 +82,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         more = ", ..." if df.shape[1] > 10 else ""
         raise InvalidInputError(f"target {target!r} is not a column of the table"
                                 f"{_did_you_mean(target, df.columns)}; columns are "
-                                f"{shown}{more}")
+                                f"{shown}{more}{_headerless_hint(df.columns)}")
     if list(df.columns).count(target) > 1:
         raise InvalidInputError(f"target {target!r} names more than one column")
     y = df[target]
@@ -117,6 +117,16 @@ def _did_you_mean(target: Any, columns: pd.Index) -> str:
         folded = {key.strip().lower(): key for key in names}
         close = [names[folded[key]] for key in difflib.get_close_matches(wanted, folded, n=1)]
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _headerless_hint(columns: pd.Index) -> str:
+    """A hint when most column names are numbers: a file without a header row."""
+    names = [str(name) for name in columns]
+    numbers = pd.to_numeric(pd.Series(names, dtype=object), errors="coerce").notna()
+    if len(names) > 1 and numbers.mean() >= 0.5:
+        return ("; most column names are numbers: does the file lack a header row? (its "
+                "first row was read as the column names)")
+    return ""
 
 
 def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
@@ -196,7 +206,8 @@ def check_task(task: Any, y: pd.Series) -> str:
         try:
             task = infer_task(y)
         except MetafeatureError as error:
-            raise InvalidInputError(f"cannot infer the task from the target: {error}") from error
+            raise InvalidInputError(f"cannot infer the task from the target: {error} (on the "
+                                    "command line: --task)") from error
     elif task not in TASKS:
         raise InvalidInputError(f"task must be one of {TASKS} or None, got {task!r}")
     if task == "classification":

@@ -317,6 +317,8 @@ def test_model_argument(kb):
 # ----------------------------------------------------------------------- errors
 @pytest.mark.parametrize("make, kwargs, match", [
     (lambda: _table(), {"target": "nope"}, "'nope' is not a column of the table; columns"),
+    (lambda: pd.DataFrame({"0.94": [1.0, 2.0], "green": ["a", "b"], "1": [0, 1]}),
+     {"target": "y"}, "does the file lack a header row"),
     (lambda: _table().rename(columns={"target": "Target "}), {},
      r"'target' is not a column of the table \(did you mean 'Target '\?\)"),
     (lambda: _table().iloc[:0], {}, "empty"),
