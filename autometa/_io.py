@@ -21,10 +21,12 @@ __all__ = ["SUFFIXES", "read_table"]
 SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".arff")
 #: Compression suffixes a text table may carry on top (``data.csv.gz``); pandas decodes them.
 COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
-#: Delimiters tried besides the comma; the one giving the most columns wins (ties: commas).
+#: Delimiters tried besides the comma (see ``_read_delimited`` for how one is chosen).
 DELIMITERS = (";", "\t", "|")
 #: Rows read to choose a text table's delimiter.
 PROBE_ROWS = 20
+#: Bytes read from the start of a text table to find comments, byte-order marks and fields.
+HEAD_BYTES = 65536
 #: A number written with a decimal comma (``-1,5``, ``,25``, ``3,1e-4``) or an integer.
 _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?|[+-]?\d+"
 #: An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T12:30:00.5+01:00``).
@@ -36,8 +38,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a table from a CSV/TSV, Parquet or ARFF file, chosen by the file suffix.
 
     Text tables are read as pandas reads a CSV, with the delimiter among ``,``, ``;``,
-    tab and ``|`` that splits the first rows into the most columns (commas on a tie;
-    whitespace for a ``.txt`` that none splits).  With ``;``, columns written with decimal
+    tab and ``|`` that fits the first rows best (every row as long as the header, then
+    more numeric columns; whitespace for a ``.txt`` that none splits).  With ``;``,
+    columns written with decimal
     commas (``1,5``) become numbers, as spreadsheets in many locales write them.  Lines
     starting with ``#`` before the header are skipped, surrounding spaces are stripped
     from column names, a UTF-16 file (byte-order mark) is decoded as such and a file that
@@ -88,7 +91,7 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
     head = _head(path) if head is None else head
     options = {"na_values": ["?"], "skipinitialspace": True,
                "skiprows": _leading_comments(head), **kwargs}
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _utf16(head):
         options.setdefault("encoding", "utf-16")
     try:
         frame = pd.read_csv(path, **options)
@@ -99,14 +102,19 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
     return _iso_dates(_stripped_names(frame.copy()))
 
 
-def _head(path: Path, size: int = 65536) -> bytes:
-    """The first bytes of a text table, decompressed when the suffix says so."""
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
-        path.suffix.lower(), open)
+def _head(path: Path) -> bytes:
+    """The first :data:`HEAD_BYTES` of a text table, decompressed when the suffix says so."""
     if path.suffix.lower() in (".zip", ".zst"):
         return b""  # pandas decodes these; no comment or BOM sniffing on them
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
+        path.suffix.lower(), open)
     with opener(path, "rb") as handle:
-        return handle.read(size)
+        return handle.read(HEAD_BYTES)
+
+
+def _utf16(head: bytes) -> bool:
+    """Whether the text starts with a UTF-16 byte-order mark."""
+    return head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 def _leading_comments(head: bytes) -> int:
@@ -147,13 +155,12 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
 
     Candidates are ``,``, ``;``, tab and ``|``, ranked on the first rows by: every row
     has as many fields as the header (and more than one), then more than one column,
-    then numeric columns minus
-    text ones (``1,5`` is a number when ``;`` separates, ``1;5`` is text when ``,``
-    does), then the number of columns, then rows no longer than the header; commas win
-    what is left.  The file is then read once.
-    Rows a field longer than the header are R's row names (pandas makes them the index)
-    unless that field is always empty: delimiters at the end of every row (spreadsheet
-    exports), which are ignored instead of shifting the columns.
+    then numeric columns minus text ones (``1,5`` is a number when ``;`` separates,
+    ``1;5`` is text when ``,`` does), then the number of columns, then rows no longer
+    than the header; commas win what is left.  The file is then read once.  Rows a field
+    longer than the header are R's row names (pandas makes them the index) unless that
+    field is always empty: delimiters at the end of every row (spreadsheet exports),
+    which are ignored instead of shifting the columns.
     """
     head = _head(path)
     best: tuple[bool, bool, int, int, bool] | None = None
@@ -187,7 +194,7 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
 
 def _field_counts(head: bytes, sep: str) -> list[int]:
     """Fields of the header and the first rows (after leading comments) split on ``sep``."""
-    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    encoding = "utf-16" if _utf16(head) else "utf-8-sig"
     lines = head.decode(encoding, "replace").splitlines(keepends=True)
     text = "".join(lines[_leading_comments(head):])
     try:
@@ -195,7 +202,7 @@ def _field_counts(head: bytes, sep: str) -> list[int]:
                    if record]
     except csv.Error:  # NUL bytes, runaway quotes: pandas will say what is wrong
         return []
-    if len(head) == 65536:
+    if len(head) == HEAD_BYTES:
         records = records[:-1]  # the last record may be cut off
     return records[:PROBE_ROWS + 1]
 
