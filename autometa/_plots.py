@@ -47,19 +47,23 @@ def plot_recommendation(recommendation: Any, path: str | Path | None = None, *,
     as :meth:`Recommendation.plot`; returns the axes drawn on.
     """
     algorithms = recommendation.algorithms.dropna(subset=["predicted_score"])
-    ax = _axes(ax, path, (7.0, 0.45 * len(algorithms) + 1.6))
-    rows = np.arange(len(algorithms))[::-1]  # best at the top
-    position = dict(zip(algorithms["algorithm"], rows, strict=True))
-    ax.barh(rows, algorithms["predicted_score"], color="#c6dbef", height=0.6,
-            xerr=algorithms["uncertainty"].fillna(0), error_kw={"ecolor": "#6b6b6b",
-                                                                "capsize": 3})
+    position = dict(zip(algorithms["algorithm"], np.arange(len(algorithms))[::-1],
+                        strict=True))  # best at the top
     configs = recommendation.configs[recommendation.configs["algorithm"].isin(position)]
-    # several configurations of one algorithm share its row: spread them across it
+    # several configurations of one algorithm share its row: spread them across it (rows
+    # grow with the most crowded one, so that the dots stay apart)
     nth = configs.groupby("algorithm").cumcount().to_numpy()
     count = configs.groupby("algorithm")["algorithm"].transform("size").to_numpy()
-    ys = configs["algorithm"].map(position).to_numpy(dtype=float) + 0.22 * (
+    crowd = int(count.max()) if len(count) else 1
+    ax = _axes(ax, path, (7.0, 0.45 * len(algorithms) * max(1.0, crowd / 2.5) + 1.6))
+    rows = np.array(list(position.values()))
+    ax.barh(rows, algorithms["predicted_score"], color="#c6dbef", height=0.7,
+            xerr=algorithms["uncertainty"].fillna(0), error_kw={"ecolor": "#6b6b6b",
+                                                                "capsize": 3})
+    step = min(0.22, 0.7 / crowd)
+    ys = configs["algorithm"].map(position).to_numpy(dtype=float) + step * (
         nth - (count - 1) / 2)
-    ax.scatter(configs["predicted_score"], ys, s=110, color="#08519c", zorder=3)
+    ax.scatter(configs["predicted_score"], ys, s=90, color="#08519c", zorder=3)
     for x, y, rank in zip(configs["predicted_score"], ys, configs["rank"], strict=True):
         ax.annotate(str(rank), (x, y), color="white", fontsize=8, ha="center", va="center",
                     zorder=4)
