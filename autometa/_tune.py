@@ -97,6 +97,8 @@ SETTINGS_ATTR = _PREFIX + "settings"
 #: Study user attribute set once the creator has enqueued its warm start (or decided not to).
 WARM_ATTR = _PREFIX + "warm_started"
 SAMPLERS = ("tpe", "meta", "random")
+#: File suffixes that make a storage path an SQLite database instead of a journal file.
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 
 # =================================================================== the result
@@ -412,6 +414,8 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
     - ``"sqlite:///x.db"``, ``"postgresql://..."``, any SQLAlchemy URL: an
       :class:`optuna.storages.RDBStorage` with a heartbeat (stale trials of dead workers
       on any machine are failed and retried once);
+    - a path ending in ``.db``, ``.sqlite`` or ``.sqlite3``, or naming an existing SQLite
+      file: that SQLite database (as ``"sqlite:///<path>"``);
     - any other string or path (e.g. ``"study.log"``): Optuna's journal storage in that
       file (no server; many processes on one machine or a shared file system);
     - a :class:`optuna.storages.BaseStorage`: used as is.
@@ -421,7 +425,7 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
     if not isinstance(storage, str | os.PathLike):
         raise InvalidInputError(f"storage must be a URL, a path or an Optuna storage, got "
                                 f"{type(storage).__name__}")
-    text = os.fspath(storage)
+    text = storage_url(storage)
     if "://" in text:
         kwargs: dict[str, Any] = {}
         if text.startswith("sqlite"):
@@ -440,6 +444,30 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
     path = Path(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     return JournalStorage(JournalFileBackend(str(path)))
+
+
+def storage_url(storage: str | os.PathLike) -> str:
+    """The storage as Optuna and optuna-dashboard name it: a URL, or a journal file path.
+
+    A path ending in ``.db``, ``.sqlite`` or ``.sqlite3``, or naming an existing SQLite
+    file, becomes ``"sqlite:///<path>"`` (writing a journal into a SQLite file would
+    corrupt it).
+    """
+    text = os.fspath(storage)
+    if "://" in text:
+        return text
+    path = Path(text)
+    if path.suffix.lower() in SQLITE_SUFFIXES or _is_sqlite(path):
+        return f"sqlite:///{path}"
+    return text
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:  # missing or unreadable: not an existing SQLite file
+        return False
 
 
 def _recover_interrupted(study: optuna.Study) -> list[int]:
@@ -664,7 +692,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
         Stop starting new trials after this many seconds.
     storage : str, path or optuna storage, optional
         Where the study lives: an SQLAlchemy URL (``sqlite:///tune.db``,
-        ``postgresql://...``), a journal file path (``tune.log``), or an Optuna storage.
+        ``postgresql://...``), an SQLite file path (``tune.db``), a journal file path
+        (``tune.log``), or an Optuna storage.
         Default: in memory.  With a storage an existing study is resumed.
     study_name : str, optional
         Default: ``"autometa-<target>-<fingerprint of the table>"``, so that the same

@@ -287,3 +287,18 @@ def test_cells_holding_lists_are_tuned_on_like_any_other_object_column():
                            warm_start=False)
     assert (result.history()["state"] == "COMPLETE").all()
     assert set(result.pipeline.predict(frame.drop(columns="target"))) <= set(y)
+
+
+def test_a_storage_path_naming_sqlite_opens_sqlite_not_a_journal(tmp_path):
+    from autometa._tune import make_storage, storage_url
+
+    assert storage_url(tmp_path / "tune.db") == f"sqlite:///{tmp_path / 'tune.db'}"
+    assert storage_url(tmp_path / "study.log") == str(tmp_path / "study.log")
+    assert storage_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    storage = make_storage(tmp_path / "tune.db")
+    assert isinstance(storage, optuna.storages.RDBStorage)
+    optuna.create_study(storage=storage, study_name="s").optimize(lambda t: 1.0, n_trials=1)
+    renamed = tmp_path / "tune.bin"  # an existing SQLite file is recognised by its header
+    (tmp_path / "tune.db").rename(renamed)
+    assert storage_url(renamed) == f"sqlite:///{renamed}"
+    assert len(optuna.load_study(study_name="s", storage=make_storage(renamed)).trials) == 1

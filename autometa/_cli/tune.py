@@ -27,8 +27,8 @@ def tune_command(
     trials: int = typer.Option(50, "--trials", "-n",
                                help="Evaluated trials the study should have in the end."),
     storage: str | None = typer.Option(
-        None, "--storage", help="Study storage: sqlite:///tune.db, postgresql://..., or a "
-        "journal file path (tune.log). An existing study is resumed."),
+        None, "--storage", help="Study storage: sqlite:///tune.db (or tune.db), "
+        "postgresql://..., or a journal file path (tune.log). An existing study is resumed."),
     study: str | None = typer.Option(
         None, "--study", help="Study name (default: derived from the target and the table)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: one per core)."),
@@ -62,6 +62,7 @@ def tune_command(
     import autometa
     from autometa._exceptions import InvalidInputError
     from autometa._io import read_table
+    from autometa._tune import storage_url
     from knowledge_base import METRICS, KnowledgeBaseError
 
     console = Console(stderr=True)
@@ -114,7 +115,7 @@ def tune_command(
     summary = result.to_dict()
     summary["plot"] = str(plot) if plot is not None else None
     summary["storage"] = storage
-    summary["dashboard"] = f"optuna-dashboard {storage}" if storage else None
+    summary["dashboard"] = f"optuna-dashboard {storage_url(storage)}" if storage else None
     summary["saved"] = str(save) if save is not None else None
     if as_json:
         typer.echo(json.dumps(summary, default=str))
