@@ -44,7 +44,8 @@ def recommend_command(
                                          show_default=False)],
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Target column (default: the last column).")] = None,
-    top: Annotated[int, typer.Option("--top", "-n", help="Number of configurations.")] = 5,
+    top: Annotated[int, typer.Option("--top", "-n", min=1,
+                                     help="Number of configurations.")] = 5,
     json_output: Annotated[bool, typer.Option(
         "--json", help="Print JSON instead of tables.")] = False,
     explain: Annotated[bool, typer.Option(

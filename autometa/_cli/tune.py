@@ -24,7 +24,7 @@ __all__ = ["tune_command"]
 def tune_command(
     data: Path = typer.Argument(..., help="The table: CSV, TSV, Parquet or ARFF."),
     target: str = typer.Option(..., "--target", "-t", help="Name of the target column."),
-    trials: int = typer.Option(50, "--trials", "-n",
+    trials: int = typer.Option(50, "--trials", "-n", min=1,
                                help="Evaluated trials the study should have in the end."),
     storage: str | None = typer.Option(
         None, "--storage", help="Study storage: sqlite:///tune.db (or tune.db), "
@@ -34,7 +34,7 @@ def tune_command(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: one per core)."),
     timeout: float | None = typer.Option(None, "--timeout",
                                          help="Start no new trial after S seconds."),
-    cv: int = typer.Option(5, "--cv", help="Cross-validation folds."),
+    cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds."),
     fit_timeout: float | None = typer.Option(
         None, "--fit-timeout", help="Seconds one fit may take (slower: a failed trial)."),
     seed: int = typer.Option(0, "--seed", help="Seed of folds, models and sampler."),
@@ -45,7 +45,7 @@ def tune_command(
     sampler: str = typer.Option("tpe", "--sampler", help="tpe, meta or random."),
     warm: bool = typer.Option(True, "--warm-start/--no-warm-start",
                               help="Seed the study with the meta-model's recommendations."),
-    n_warm: int = typer.Option(10, "--n-warm", help="Recommendations to enqueue."),
+    n_warm: int = typer.Option(10, "--n-warm", min=0, help="Recommendations to enqueue."),
     algorithm: list[str] | None = typer.Option(
         None, "--algorithm", "-a", help="Only this portfolio algorithm (repeatable)."),
     kb: Path | None = typer.Option(None, "--kb", help="Knowledge-base folder "
@@ -70,7 +70,7 @@ def tune_command(
     try:
         df = read_table(data)
     except InvalidInputError as error:
-        console.print(f"[red]error:[/red] {error}")
+        console.print(f"[red]Error:[/red] {error}")
         raise typer.Exit(1) from None
 
     state: dict[str, Any] = {"best": math.nan, "done": 0}
@@ -100,7 +100,8 @@ def tune_command(
                 task=task, metric=metric, algorithms=algorithm or None, sampler=sampler,
                 n_warm=n_warm, kb=kb, fit_timeout=fit_timeout, callbacks=[on_trial])
         except (InvalidInputError, KnowledgeBaseError) as error:
-            console.print(f"[red]error:[/red] {error}")
+            progress.update(bar, visible=False)  # no empty bar under the message
+            console.print(f"[red]Error:[/red] {error}")
             raise typer.Exit(1) from None
         progress.update(bar, completed=min(result.n_trials, trials),
                         best=f"{result.best_score:.4f}")
