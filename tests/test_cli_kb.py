@@ -70,7 +70,7 @@ def test_info_errors_are_one_line(tmp_path: Path, kb_folder: Path, breakage: str
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
     assert result.stdout == ""
 
 
@@ -131,7 +131,7 @@ def test_import_errors_are_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["kb", "import-openml", "--out", str(tmp_path / "x"),
                                  "--records", str(tmp_path / "missing")])
     assert result.exit_code == 1
-    assert result.stderr.strip().startswith("error: records folder")
+    assert result.stderr.strip().startswith("Error: records folder")
     assert len(result.stderr.strip().splitlines()) == 1
     result = runner.invoke(app, ["kb", "import-openml", "--out", str(tmp_path / "x"),
                                  "--flow", "6969", "--function", "f1"])

@@ -485,7 +485,7 @@ def test_cli_evaluate(kb: KnowledgeBase, tmp_path) -> None:
     table = runner.invoke(app, args)
     assert table.exit_code == 0 and "nearest_datasets" in table.stdout
     bad = runner.invoke(app, [*prefix, "--kb", str(tmp_path / "missing")])
-    assert bad.exit_code == 1 and "error" in bad.output
+    assert bad.exit_code == 1 and bad.output.startswith("Error: ")
     wrong = runner.invoke(app, [*args, "--missing", "drop"])
     assert wrong.exit_code == 1 and "missing" in wrong.output
 

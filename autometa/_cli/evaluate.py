@@ -8,6 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from autometa._cli._errors import fail
+
 __all__ = ["evaluate_command"]
 
 
@@ -46,8 +48,7 @@ def evaluate_command(
                                    strategies=strategy or None, random_state=seed,
                                    min_coverage=min_coverage, missing=missing)
     except (InvalidInputError, KnowledgeBaseError) as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+        raise fail(error) from None
     if out is not None:
         report.to_json(out / "evaluation.json")
         report.plot(out / "regret.png")

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from autometa._cli._errors import fail
 from autometa._cli.kb_build import build_command
 
 if TYPE_CHECKING:
@@ -26,20 +27,13 @@ kb_app = typer.Typer(
 )
 
 
-def _fail(message: str) -> typer.Exit:
-    """Print a one-line error on stderr and return the exit to raise (code 1)."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[red]error:[/red] {message}", markup=True)
-    return typer.Exit(1)
-
-
 def _load(path: Path | None) -> KnowledgeBase:
     from knowledge_base import KnowledgeBase, KnowledgeBaseError
 
     try:
         return KnowledgeBase.load(path)
     except KnowledgeBaseError as error:
-        raise _fail(str(error)) from None
+        raise fail(error) from None
 
 
 def _count_table(title: str, counts: dict[str, int], column: str) -> Table:
@@ -181,7 +175,7 @@ def import_openml_command(
             kb = base.merge(kb)
         kb.save(out)
     except (ImporterError, KnowledgeBaseError, ValueError, OSError) as error:
-        raise _fail(str(error)) from None
+        raise fail(error) from None
     counts = kb.counts()
     if as_json:
         typer.echo(json.dumps({"path": str(out), "counts": counts}, indent=2, sort_keys=True))
@@ -219,7 +213,7 @@ def ship_command(
         kb = build_default_knowledge_base(campaign, corpus, records=records, out=out,
                                           n_jobs=jobs, refresh_metafeatures=refresh)
     except (FileNotFoundError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise fail(error) from None
     console = Console(highlight=False)
     console.print(f"wrote {kb!r}")
     console.print(_campaign_line(kb.manifest["campaign"]), soft_wrap=True)

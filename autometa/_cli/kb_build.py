@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from autometa._cli._errors import fail
+
 __all__ = ["build_command"]
 
 
@@ -43,8 +45,7 @@ def build_command(
                                     seed=seed)
         campaign = Campaign(out, Corpus(corpus), settings)
     except (CampaignSettingsMismatch, FileNotFoundError, ValueError, KeyError) as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+        raise fail(error) from None
     columns = (TextColumn("[bold]campaign"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as progress:

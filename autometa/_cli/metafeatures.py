@@ -11,7 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from autometa._cli._errors import fail
+
 __all__ = ["metafeatures_command"]
+
 
 def _format(value: float) -> str:
     if math.isnan(value):
@@ -63,8 +66,7 @@ def metafeatures_command(
                 time_budget=time_budget,
             )
     except (ValueError, OSError) as error:  # MetafeatureError is a ValueError
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+        raise fail(error) from None
     for warning in caught:
         if issubclass(warning.category, metafeatures.MetafeatureWarning):
             err.print(f"[yellow]warning:[/yellow] {warning.message}")

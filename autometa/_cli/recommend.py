@@ -11,13 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from autometa._cli._errors import fail
+
 __all__ = ["recommend_command"]
-
-
-def _fail(message: str) -> None:
-    """Print a one-line error on stderr and exit with status 1."""
-    typer.echo(f"Error: {' '.join(str(message).split())}", err=True)
-    raise typer.Exit(code=1)
 
 
 def _number(value: Any, spec: str = ".3f") -> str:
@@ -72,7 +68,7 @@ def recommend_command(
         frame = read_table(path)
         if target is None:
             if frame.shape[1] == 0:
-                _fail(f"{path} has no columns")
+                raise fail(f"{path} has no columns")
             target = str(frame.columns[-1])
         # on stderr, so that --json output stays clean; shown only on a terminal
         with Console(stderr=True).status("Describing the table and ranking candidates (the "
@@ -83,8 +79,7 @@ def recommend_command(
         if plot is not None:
             result.plot(plot)
     except (AutometaError, KnowledgeBaseError, MetafeatureError) as error:
-        _fail(str(error))
-        return
+        raise fail(error) from None
     if json_output:
         payload = result.to_dict()
         payload["target"] = target

@@ -18,6 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from autometa._cli._errors import fail
+
 __all__ = ["tune_command"]
 
 
@@ -70,8 +72,7 @@ def tune_command(
     try:
         df = read_table(data)
     except InvalidInputError as error:
-        console.print(f"[red]Error:[/red] {error}")
-        raise typer.Exit(1) from None
+        raise fail(error) from None
 
     state: dict[str, Any] = {"best": math.nan, "done": 0}
     columns = (TextColumn("[bold]tune"), BarColumn(), MofNCompleteColumn(),
@@ -101,8 +102,7 @@ def tune_command(
                 n_warm=n_warm, kb=kb, fit_timeout=fit_timeout, callbacks=[on_trial])
         except (InvalidInputError, KnowledgeBaseError) as error:
             progress.update(bar, visible=False)  # no empty bar under the message
-            console.print(f"[red]Error:[/red] {error}")
-            raise typer.Exit(1) from None
+            raise fail(error) from None
         progress.update(bar, completed=min(result.n_trials, trials),
                         best=f"{result.best_score:.4f}")
 
