@@ -117,6 +117,10 @@ class MetafeatureGroup(ABC):
         Smallest subsample the time budget may shrink the group to before skipping it.
     seconds_per_cell : float
         Rough cost model (seconds per row x column) used to honour ``time_budget``.
+    per_attribute : bool
+        The group's meta-features summarise per-attribute values (means, quartiles,
+        extremes over the columns), so a random subset of the columns estimates them: the
+        time budget may then drop columns of a wide table instead of skipping the group.
     """
 
     name: str = ""
@@ -124,6 +128,7 @@ class MetafeatureGroup(ABC):
     max_rows: int | None = None
     min_rows: int = 200
     seconds_per_cell: float = 1e-8
+    per_attribute: bool = False
 
     def names(self, task: str | None) -> list[str]:
         """Names of the meta-features this group returns for ``task`` (sorted).

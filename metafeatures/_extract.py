@@ -33,6 +33,8 @@ _ORDER: tuple[MetafeatureGroup, ...] = (
 )
 #: The registered meta-feature groups, by name, in the order they are computed.
 GROUPS: Mapping[str, MetafeatureGroup] = MappingProxyType({g.name: g for g in _ORDER})
+#: Fewest columns a per-attribute group may be narrowed to by the time budget (else skipped).
+MIN_COLUMNS = 20
 
 
 def _resolve_groups(groups: str | Iterable[str] | None) -> list[str]:
@@ -99,8 +101,11 @@ def extract(
         Seed of the row subsamples and of the fitted models; results are reproducible.
     time_budget : float, optional
         Seconds. Groups are computed in the order listed above; before each expensive group
-        its run time is estimated, and the group is run on a smaller random subsample, or
-        skipped (its meta-features NaN), when the estimate exceeds the time left.
+        its run time is estimated, and the group is run on a smaller random subsample of
+        the rows, or skipped (its meta-features NaN), when the estimate exceeds the time
+        left.  Groups that summarise per-attribute values (statistical, information-
+        theoretic) are run on a random subset of the columns of a wide table instead of
+        being skipped (at least :data:`MIN_COLUMNS`).
         Landmarkers also stop starting new learners once the budget is spent. What was
         skipped or subsampled is reported in a :class:`MetafeatureWarning` and in
         ``result.attrs``. The ``general`` group always runs.
@@ -110,8 +115,9 @@ def extract(
     pandas.Series
         Float meta-features indexed by name, sorted by name. NaN marks a value that is
         undefined for this table (or skipped by the time budget). ``attrs`` holds ``task``,
-        ``n_rows``, ``subsampled_rows`` (group -> rows used), ``skipped`` (names left NaN
-        by the time budget) and ``notes``.
+        ``n_rows``, ``subsampled_rows`` (group -> rows used), ``subsampled_columns``
+        (group -> feature columns used), ``skipped`` (names left NaN by the time budget)
+        and ``notes``.
 
     Raises
     ------
@@ -144,6 +150,7 @@ def extract(
 
     values: dict[str, float] = {}
     subsampled: dict[str, int] = {}
+    column_subsampled: dict[str, int] = {}
     skipped: list[str] = []
     notes: list[str] = []
     with threadpool_limits(limits=1, user_api="blas"):
@@ -154,12 +161,22 @@ def extract(
             if not names:
                 continue
             rows = n_rows if group.max_rows is None else min(n_rows, group.max_rows)
+            columns = table.n_features
             if deadline is not None and group.name != "general":
-                left = deadline - time.perf_counter()
+                left = max(deadline - time.perf_counter(), 0.0)
                 estimate = group.estimate_seconds(n_rows, n_columns)
                 if estimate > left:
-                    rows = int(rows * max(left, 0.0) / estimate)
-                    if rows < min(group.min_rows, n_rows):
+                    rows = int(rows * left / estimate)
+                    floor = min(group.min_rows, n_rows)
+                    if rows < floor and group.per_attribute:
+                        # a wide table: the fewest rows allowed, and the columns that fit
+                        # in this group's share of the time left
+                        share = left / _per_attribute_groups_from(salt, selected, table.task)
+                        share /= group.estimate_seconds(floor, n_columns)
+                        columns = int(table.n_features * share)
+                        if columns >= MIN_COLUMNS:
+                            rows = floor
+                    if rows < floor:
                         skipped.extend(names)
                         values.update(dict.fromkeys(names, float("nan")))
                         notes.append(f"{group.name}: skipped (estimated {estimate:.2f}s)")
@@ -169,6 +186,10 @@ def extract(
             if rows < n_rows:
                 sub = table.subsample(rows, np.random.default_rng([int(random_state), salt]))
                 subsampled[group.name] = rows
+            if columns < table.n_features:
+                sub = sub.select_columns(
+                    columns, np.random.default_rng([int(random_state), salt, 1]))
+                column_subsampled[group.name] = columns
             result = dict(group.compute(sub, context))
             if sorted(result) != names:
                 raise RuntimeError(
@@ -178,12 +199,14 @@ def extract(
             values.update(result)
             skipped.extend(context.skipped)
             notes.extend(context.notes)
-    if time_budget is not None and (skipped or subsampled):
+    if time_budget is not None and (skipped or subsampled or column_subsampled):
         limited = {g: r for g, r in subsampled.items() if GROUPS[g].max_rows != r}
+        narrowed = (f"; on a column subsample (of {table.n_features}): {column_subsampled}"
+                    if column_subsampled else "")
         warnings.warn(
             f"time_budget={time_budget}s: {len(skipped)} meta-features left NaN "
             f"({sorted(set(skipped))[:5]}{'...' if len(skipped) > 5 else ''}); "
-            f"groups run on a row subsample: {limited or 'none'}.",
+            f"groups run on a row subsample: {limited or 'none'}{narrowed}.",
             MetafeatureWarning,
             stacklevel=2,
         )
@@ -192,10 +215,17 @@ def extract(
         "task": table.task,
         "n_rows": n_rows,
         "subsampled_rows": subsampled,
+        "subsampled_columns": column_subsampled,
         "skipped": sorted(set(skipped)),
         "notes": notes,
     }
     return series
+
+
+def _per_attribute_groups_from(position: int, selected: list[str], task: str | None) -> int:
+    """How many selected per-attribute groups are still to run, from ``position`` on."""
+    return sum(1 for group in _ORDER[position:]
+               if group.per_attribute and group.name in selected and group.names(task))
 
 
 def list_metafeatures(task: str | None = None) -> pd.DataFrame:

@@ -178,6 +178,7 @@ class InfoTheoryGroup(MetafeatureGroup):
     max_rows = 100_000
     min_rows = 500
     seconds_per_cell = 4e-8
+    per_attribute = True
 
     def compute(self, table: PreparedTable, context: ComputeContext) -> Mapping[str, float]:
         """Compute the information-theoretic meta-features (see :class:`MetafeatureGroup`)."""

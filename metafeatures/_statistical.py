@@ -125,6 +125,7 @@ class StatisticalGroup(MetafeatureGroup):
     name = "statistical"
     features = _features()
     seconds_per_cell = 6e-8
+    per_attribute = True
 
     def compute(self, table: PreparedTable, context: ComputeContext) -> Mapping[str, float]:
         """Compute the statistical meta-features (see :class:`MetafeatureGroup`)."""

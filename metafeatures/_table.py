@@ -156,6 +156,29 @@ class PreparedTable:
         )
 
 
+    def select_columns(self, n_columns: int, rng: np.random.Generator) -> PreparedTable:
+        """Return a random subset of ``n_columns`` feature columns (in their original order)."""
+        if n_columns >= self.n_features:
+            return self
+        chosen = np.sort(rng.choice(self.n_features, size=n_columns, replace=False))
+        kinds = [self.column_kinds[i] for i in chosen]
+        numeric = [j for kind, j in kinds if kind == "numeric"]
+        nominal = [j for kind, j in kinds if kind == "nominal"]
+        where = {("numeric", j): ("numeric", k) for k, j in enumerate(numeric)}
+        where.update({("nominal", j): ("nominal", k) for k, j in enumerate(nominal)})
+        return PreparedTable(
+            numeric=self.numeric[:, numeric],
+            nominal=self.nominal[:, nominal],
+            nominal_levels=self.nominal_levels[nominal],
+            column_kinds=tuple(where[kind] for kind in kinds),
+            y=self.y,
+            task=self.task,
+            n_classes=self.n_classes,
+            n_datetime=self.n_datetime,
+            row_index=self.row_index,
+        )
+
+
 def _value_counts(codes: np.ndarray, levels: np.ndarray) -> list[np.ndarray]:
     """Count the categories of every code column with a single ``bincount``."""
     if codes.shape[1] == 0:
@@ -462,24 +485,41 @@ def prepare_table(X: Any, y: Any = None, *, task: str | None = None) -> Prepared
             y_values = y_values.astype(np.int64)
 
     kinds: list[tuple[str, int]] = []
-    numeric_cols: list[np.ndarray] = []
+    numeric_cols: dict[int, np.ndarray] = {}  # numeric position -> values (block ones apart)
     nominal_cols: list[np.ndarray] = []
     levels: list[int] = []
     n_datetime = 0
+    # plain numpy int/float columns are converted as one block (a wide table has thousands)
+    plain = np.array([isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+                      for dtype in frame.dtypes], dtype=bool)
+    block = frame.iloc[:, np.flatnonzero(plain)].to_numpy(dtype=np.float64)
+    if keep is not None:
+        block = block[keep]
+    from_block: list[int] = []  # numeric positions filled from the block, in block order
+    n_numeric = 0
     for pos in range(n_cols):
-        kind, values, n_levels, was_dt = _convert_column(frame.iloc[:, pos])
+        if plain[pos]:
+            kind, values, n_levels, was_dt = "numeric", None, 0, False
+        else:
+            kind, values, n_levels, was_dt = _convert_column(frame.iloc[:, pos])
+            values = values if keep is None else values[keep]
         n_datetime += was_dt
-        if keep is not None:
-            values = values[keep]
         if kind == "numeric":
-            kinds.append(("numeric", len(numeric_cols)))
-            numeric_cols.append(values)
+            if values is None:
+                from_block.append(n_numeric)
+            else:
+                numeric_cols[n_numeric] = values
+            kinds.append(("numeric", n_numeric))
+            n_numeric += 1
         else:
             kinds.append(("nominal", len(nominal_cols)))
             nominal_cols.append(values)
             levels.append(n_levels)
     n_kept = n_rows if keep is None else int(keep.sum())
-    numeric = _stack(numeric_cols, n_kept, np.float64)
+    numeric = np.empty((n_kept, n_numeric), dtype=np.float64, order="F")
+    numeric[:, from_block] = block
+    for position, values in numeric_cols.items():
+        numeric[:, position] = values
     n_inf = int(np.isinf(numeric).sum()) if numeric.size else 0
     if n_inf:
         numeric[np.isinf(numeric)] = np.nan
@@ -489,7 +529,10 @@ def prepare_table(X: Any, y: Any = None, *, task: str | None = None) -> Prepared
             stacklevel=3,
         )
     limit = float(np.finfo(np.float32).max)
-    n_huge = int((np.abs(numeric) > limit).sum()) if numeric.size else 0
+    n_huge = 0
+    if numeric.size and (np.fmax.reduce(numeric, axis=None) > limit
+                         or np.fmin.reduce(numeric, axis=None) < -limit):  # NaN ignored
+        n_huge = int((numeric > limit).sum() + (numeric < -limit).sum())
     if n_huge:  # scikit-learn's trees compute in float32; moments would overflow to inf
         np.clip(numeric, -limit, limit, out=numeric)
         warnings.warn(

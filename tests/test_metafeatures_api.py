@@ -276,6 +276,30 @@ def test_time_budget_skips_or_subsamples_expensive_groups():
     assert set(result.index) == set(list_metafeatures("classification")["name"])
 
 
+def test_a_wide_table_over_budget_runs_per_attribute_groups_on_a_column_subset(monkeypatch):
+    # a frozen clock makes the budget decisions deterministic: every group sees the whole
+    # budget left, and the statistical and information-theoretic groups share it
+    monkeypatch.setattr(metafeatures._extract.time, "perf_counter", lambda: 0.0)
+    rng = np.random.default_rng(1)
+    n_rows, n_columns = 300, 5000
+    X = pd.DataFrame(rng.normal(size=(n_rows, n_columns))).add_prefix("g")
+    for j in range(0, n_columns, 25):  # a nominal column in every 25
+        X[f"g{j}"] = pd.Categorical(rng.choice(["u", "v", "w"], n_rows))
+    y = pd.Series(rng.choice(["a", "b", "c"], n_rows))
+    groups = ["general", "statistical", "info_theory"]
+    with pytest.warns(MetafeatureWarning, match="on a column subsample"):
+        result = extract(X, y, groups=groups, time_budget=0.02)
+    used = result.attrs["subsampled_columns"]
+    assert set(used) == {"statistical", "info_theory"}
+    assert all(metafeatures._extract.MIN_COLUMNS <= k < n_columns for k in used.values())
+    assert not result.attrs["skipped"]  # before: skipped, 65 meta-features NaN
+    full = extract(X, y, groups=groups)
+    assert result["ClassEntropy"] == full["ClassEntropy"]  # the target only
+    assert result["NumberOfFeatures"] == n_columns + 1  # every column (and the target)
+    for name in ("MeanStdDevOfNumericAtts", "MeanAttributeEntropy", "MeanMeansOfNumericAtts"):
+        assert result[name] == pytest.approx(full[name], rel=0.05, abs=0.01), name
+
+
 def test_generous_time_budget_changes_nothing():
     X, y = _table()
     with warnings.catch_warnings():
