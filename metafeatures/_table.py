@@ -155,7 +155,6 @@ class PreparedTable:
             row_index=rows if self.row_index is None else self.row_index[rows],
         )
 
-
     def select_columns(self, n_columns: int, rng: np.random.Generator) -> PreparedTable:
         """Return a random subset of ``n_columns`` feature columns (in their original order)."""
         if n_columns >= self.n_features:
