@@ -8,6 +8,7 @@ import gzip
 import io
 import lzma
 import warnings
+from collections.abc import Hashable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -207,15 +208,21 @@ def _field_counts(head: bytes, sep: str) -> list[int]:
     return records[:PROBE_ROWS + 1]
 
 
-def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns whose every value is an ISO 8601 date or date-time, as datetimes."""
-    converted = {}
+def _text_columns_matching(frame: pd.DataFrame, pattern: str
+                           ) -> Iterator[tuple[Hashable, pd.Series, pd.Series]]:
+    """``(name, column, stripped text)`` of the text columns whose every value matches."""
     for name, column in frame.items():
         if pd.api.types.is_numeric_dtype(column) or not pd.api.types.is_string_dtype(column):
             continue
         text = column.dropna().astype(str).str.strip()
-        if text.empty or not text.str.fullmatch(_ISO_DATE).all():
-            continue
+        if not text.empty and text.str.fullmatch(pattern).all():
+            yield name, column, text
+
+
+def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every value is an ISO 8601 date or date-time, as datetimes."""
+    converted = {}
+    for name, column, _ in _text_columns_matching(frame, _ISO_DATE):
         for utc in (False, True):  # mixed UTC offsets need utc=True to be compared
             try:
                 converted[name] = pd.to_datetime(column, format="ISO8601", utc=utc)
@@ -228,13 +235,9 @@ def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns whose every value is a number with a decimal comma, as numbers."""
     converted = {}
-    for name, column in frame.items():
-        if pd.api.types.is_numeric_dtype(column) or not pd.api.types.is_string_dtype(column):
-            continue
-        text = column.dropna().astype(str).str.strip()
-        if (text.empty or not text.str.contains(",", regex=False).any()
-                or not text.str.fullmatch(_DECIMAL_COMMA).all()):
-            continue
+    for name, column, text in _text_columns_matching(frame, _DECIMAL_COMMA):
+        if not text.str.contains(",", regex=False).any():
+            continue  # integers only: no decimal comma to read
         numbers = column.astype(str).str.strip().str.replace(",", ".", regex=False)
         converted[name] = pd.to_numeric(numbers.where(column.notna()), errors="coerce")
     return frame.assign(**converted) if converted else frame
