@@ -82,7 +82,7 @@ from autometa._sampler import (
     resolve_algorithms,
     suggest_configuration,
 )
-from autometa._validation import check_table, check_task
+from autometa._validation import check_table, check_target_name, check_task
 from knowledge_base import METRICS
 from knowledge_base.campaign import cv_splits, fit_and_score
 from knowledge_base.portfolio import Configuration, build_pipeline, get_algorithm
@@ -749,6 +749,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     >>> result.pipeline.predict(new_rows)
     """
     started = time.perf_counter()
+    target = check_target_name(target)
     X, y, notes = _check_table(df, target)
     n_trials = _positive_int("n_trials", n_trials)
     cv = _positive_int("cv", cv, minimum=2)

@@ -19,6 +19,7 @@ __all__ = [
     "check_positive_int",
     "check_seed",
     "check_table",
+    "check_target_name",
     "check_task",
 ]
 
@@ -35,6 +36,19 @@ def check_seed(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise InvalidInputError(f"random_state must be a non-negative integer, got {value!r}")
     return int(value)
+
+
+def check_target_name(target: Any) -> str | int:
+    """Return the target's column name, a numpy scalar as its Python value, else raise.
+
+    ``df.columns[-1]`` of an integer-labelled table is a ``numpy.int64``; it names the
+    column as well as ``5`` does (and, unlike it, cannot be written to JSON as is).
+    """
+    if isinstance(target, np.generic):
+        target = target.item()
+    if not isinstance(target, str | int) or isinstance(target, bool):
+        raise InvalidInputError(f"target must be a column name, got {type(target).__name__}")
+    return target
 
 
 def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:
@@ -75,8 +89,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         raise InvalidInputError(
             f"the table's columns are a {df.columns.nlevels}-level MultiIndex; flatten them "
             "first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]")
-    if not isinstance(target, str | int) or isinstance(target, bool):
-        raise InvalidInputError(f"target must be a column name, got {type(target).__name__}")
+    target = check_target_name(target)
     if target not in df.columns:
         shown = ", ".join(map(repr, list(df.columns)[:10]))
         more = ", ..." if df.shape[1] > 10 else ""

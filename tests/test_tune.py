@@ -302,3 +302,17 @@ def test_a_storage_path_naming_sqlite_opens_sqlite_not_a_journal(tmp_path):
     (tmp_path / "tune.db").rename(renamed)
     assert storage_url(renamed) == f"sqlite:///{renamed}"
     assert len(optuna.load_study(study_name="s", storage=make_storage(renamed)).trials) == 1
+
+
+def test_a_numpy_integer_column_name_names_the_target(tmp_path):
+    # df.columns[-1] of an integer-labelled table is a numpy.int64: recorded in the study's
+    # JSON settings, it used to be refused as "not a column name"
+    X, y = make_table(80, 3, task="classification", seed=8)
+    frame = X.set_axis(range(3), axis=1).assign(**{"3": y}).set_axis(
+        np.arange(4, dtype=np.int64), axis=1)
+    target = frame.columns[-1]
+    assert isinstance(target, np.integer)
+    result = autometa.tune(frame, target, n_trials=2, cv=2, algorithms=CHEAP,
+                           warm_start=False, storage=tmp_path / "study.log")
+    assert result.n_trials == 2
+    assert result.study.user_attrs["autometa:settings"]["target"] == 3
