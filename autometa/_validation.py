@@ -82,7 +82,9 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     and some missing cells is informative (its missingness) and is not reported.
     """
     if not isinstance(df, pd.DataFrame):
-        raise InvalidInputError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+        kind = f"{type(df).__module__}.{type(df).__qualname__}"
+        hint = "; convert it with .to_pandas()" if hasattr(df, "to_pandas") else ""
+        raise InvalidInputError(f"df must be a pandas DataFrame, got {kind}{hint}")
     if df.shape[0] == 0:
         raise InvalidInputError("the table is empty (0 rows)")
     if isinstance(df.columns, pd.MultiIndex):

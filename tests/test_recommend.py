@@ -335,6 +335,8 @@ def test_model_argument(kb):
      r"no feature column carries information \(missing \(NaN\) on every row: 'x'; "
      r"constant: 'k'\)"),
     (lambda: _table().to_numpy(), {}, "DataFrame"),
+    (lambda: __import__("pyarrow").Table.from_pandas(_table()), {},
+     r"got pyarrow.lib.Table; convert it with .to_pandas\(\)"),
     (lambda: _table().set_axis(pd.MultiIndex.from_product([["t"], _table().columns]), axis=1),
      {"target": ("t", "target")}, "MultiIndex; flatten"),
     (lambda: _table(task="regression").assign(target=lambda t: t["target"] + 1j), {},
