@@ -242,3 +242,13 @@ def test_plot_option_writes_the_ranking_figure(files, kb_folder, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["plot"] == str(figure)
     assert figure.read_text().lstrip().startswith("<?xml")
+
+
+def test_decimal_commas_beside_exponents_and_text_in_a_semicolon_file(tmp_path):
+    # pandas writes small numbers in exponent form without a comma (-4e-05): the column
+    # is still numbers; a column with one word among numbers stays text
+    path = tmp_path / "t.csv"
+    path.write_text("rate;code;y\n-4e-05;1,5;a\n0,0003;x;b\n1,5E+3;2;a\n")
+    read = read_table(path)
+    assert read["rate"].tolist() == [-4e-05, 0.0003, 1500.0]
+    assert read["code"].tolist() == ["1,5", "x", "2"]
