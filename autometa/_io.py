@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import lzma
+import re
 import warnings
 from collections.abc import Hashable, Iterator
 from pathlib import Path
@@ -35,6 +36,10 @@ HEAD_BYTES = 65536
 #: A number written with a decimal comma (``-1,5``, ``,25``, ``3,1e-4``) or without a
 #: fraction (``12``, ``-4e-05``).
 _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+|\d+)(?:[eE][+-]?\d+)?"
+#: An ARFF ``@attribute <name> date [<format>]`` line (``head`` ends before the type).
+_ARFF_DATE = re.compile(
+    r"""^(?P<head>\s*@attribute\s+(?P<name>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)\s+)"""
+    r"date\b.*$", re.IGNORECASE | re.MULTILINE)
 #: An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T12:30:00.5+01:00``).
 _ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
              r"(?:Z|[+-]\d{2}:?\d{2})?)?")
@@ -262,20 +267,36 @@ def _read_arff(path: Path) -> pd.DataFrame:
         import arff  # liac-arff, a dependency of openml
     except ImportError:
         return _read_arff_scipy(path)
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        data = arff.load(handle)
+    dates: list[str] = []  # liac-arff has no DATE type: read as strings, converted below
+
+    def as_string(match: re.Match[str]) -> str:
+        dates.append(match["name"].strip("'\""))
+        return f"{match['head']}STRING"
+
+    text = _ARFF_DATE.sub(as_string, path.read_text(encoding="utf-8", errors="replace"))
+    data = arff.loads(text)
     columns = {}
     names = [name for name, _ in data["attributes"]]
     rows = data["data"]
     for position, (name, kind) in enumerate(data["attributes"]):
         values = [row[position] for row in rows]
-        if isinstance(kind, list):
+        if name in dates:
+            columns[name] = _arff_dates(pd.Series(values, dtype=object))
+        elif isinstance(kind, list):
             columns[name] = pd.Categorical(values, categories=kind)
         elif isinstance(kind, str) and kind.upper() in ("NUMERIC", "REAL", "INTEGER"):
             columns[name] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
         else:
             columns[name] = pd.Series(values, dtype=object)
     return pd.DataFrame(columns, columns=names)
+
+
+def _arff_dates(values: pd.Series) -> pd.Series:
+    """An ARFF DATE column (ISO 8601 by default; other formats parsed value by value)."""
+    try:
+        return pd.to_datetime(values, format="ISO8601")
+    except (ValueError, TypeError):
+        return pd.to_datetime(values, format="mixed", errors="coerce")
 
 
 def _read_arff_scipy(path: Path) -> pd.DataFrame:

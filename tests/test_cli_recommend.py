@@ -252,3 +252,19 @@ def test_decimal_commas_beside_exponents_and_text_in_a_semicolon_file(tmp_path):
     read = read_table(path)
     assert read["rate"].tolist() == [-4e-05, 0.0003, 1500.0]
     assert read["code"].tolist() == ["1,5", "x", "2"]
+
+
+def test_arff_date_attributes_become_datetimes(tmp_path):
+    # liac-arff has no DATE type (OpenML datasets have some): the file failed to read
+    path = tmp_path / "t.arff"
+    path.write_text(
+        "% a comment\n@RELATION 'r'\n"
+        "@ATTRIBUTE 'the date' DATE \"yyyy-MM-dd HH:mm:ss\"\n"
+        "@ATTRIBUTE date NUMERIC\n"  # a numeric attribute that is called date
+        "@ATTRIBUTE label {'class A','class B'}\n@DATA\n"
+        "\"2024-01-01 10:00:00\",1.5,'class A'\n?,2.5,'class B'\n")
+    read = read_table(path)
+    assert read["the date"].tolist()[0] == pd.Timestamp("2024-01-01 10:00:00")
+    assert read["the date"].isna().tolist() == [False, True]
+    assert read["date"].tolist() == [1.5, 2.5]
+    assert read["label"].tolist() == ["class A", "class B"]
