@@ -255,6 +255,9 @@ def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
     if ptypes.is_numeric_dtype(dtype) and not ptypes.is_complex_dtype(dtype):
         return "numeric", s.to_numpy(dtype=np.float64, na_value=np.nan), 0, False
     if ptypes.is_object_dtype(dtype):
+        if ptypes.infer_dtype(s, skipna=True) == "decimal":  # SQL/Parquet decimal columns
+            values = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
+            return "numeric", values, 0, False
         inferred = s.infer_objects()
         kind = inferred.dtype
         if not ptypes.is_object_dtype(kind) and not ptypes.is_string_dtype(kind):

@@ -327,3 +327,13 @@ def test_every_feature_of_a_messy_table_is_finite_or_nan():
         result = _quiet_extract(X, y)
         assert not np.isinf(result).any()
         assert set(result.index) == set(list_metafeatures(result.attrs["task"])["name"])
+
+
+def test_decimal_values_are_numeric():
+    from decimal import Decimal
+
+    n = 40
+    X = pd.DataFrame({"price": [Decimal(i) / 4 for i in range(n)]})
+    result = _quiet_extract(X, _labels(n), groups=CHEAP)
+    assert result["NumberOfNumericFeatures"] == 1
+    assert result["NumberOfSymbolicFeatures"] == 1  # the target only

@@ -158,3 +158,15 @@ def test_hist_gradient_boosting_on_large_tables_with_a_single_row_class():
                               task="classification")
     pipeline.set_params(model__max_iter=5).fit(X, y)
     assert pipeline.predict_proba(X).shape == (10_050, 3)
+
+
+def test_decimal_values_are_numbers_not_categories():
+    # Parquet/SQL decimal columns arrive as objects holding decimal.Decimal
+    from decimal import Decimal
+
+    from knowledge_base.portfolio import TableCleaner
+
+    X = pd.DataFrame({"price": [Decimal("1.50"), Decimal("2.25"), None, Decimal("10")]})
+    cleaner = TableCleaner().fit(X)
+    assert [kind for _, _, kind in cleaner.columns_] == ["numeric"]
+    np.testing.assert_allclose(cleaner.transform(X).iloc[:, 0], [1.5, 2.25, np.nan, 10.0])

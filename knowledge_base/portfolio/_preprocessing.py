@@ -95,6 +95,9 @@ def _column_kind(column: pd.Series) -> str:
         return "datetime"
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return "numeric"
+    if (pd.api.types.is_object_dtype(dtype)
+            and pd.api.types.infer_dtype(column, skipna=True) == "decimal"):
+        return "numeric"  # decimal.Decimal values (SQL/Parquet decimal columns)
     return "categorical"
 
 
