@@ -22,7 +22,9 @@ from autometa._exceptions import InvalidInputError
 __all__ = ["SUFFIXES", "read_table"]
 
 #: File suffixes understood by :func:`read_table`.
-SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".arff")
+SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".parquet", ".pq", ".arff")
+#: Suffixes of text tables whose delimiter may also be runs of spaces (UCI's .data files).
+WHITESPACE_SUFFIXES = (".txt", ".data", ".dat")
 #: Compression suffixes a text table may carry on top (``data.csv.gz``); pandas decodes them.
 COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
 #: Delimiters tried besides the comma (see ``_read_delimited`` for how one is chosen).
@@ -48,17 +50,17 @@ _ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a table from a CSV/TSV, Parquet or ARFF file, chosen by the file suffix.
 
-    Text tables are read as pandas reads a CSV, with the delimiter among ``,``, ``;``,
-    tab and ``|`` that fits the first rows best (every row as long as the header, then
-    more numeric columns; whitespace for a ``.txt`` that none splits).  With ``;``,
-    columns written with decimal
-    commas (``1,5``) become numbers, as spreadsheets in many locales write them.  Lines
-    starting with ``#`` before the header are skipped, surrounding spaces are stripped
-    from column names, a UTF-16 file (byte-order mark) is decoded as such and a file that
-    is not UTF-8 is read as Latin-1.  Text columns whose every value is an ISO 8601 date
-    (``2024-03-01``, ``2024-03-01 12:30``) become datetimes; other date formats stay text
-    (``01/03/2024`` is ambiguous).  Compressed text tables (``.csv.gz``, ``.tsv.zip``,
-    ...) are decompressed.
+    Text tables (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``) are read as pandas
+    reads a CSV, with the delimiter among ``,``, ``;``, tab and ``|`` that fits the first
+    rows best (every row as long as the header, then more numeric columns; runs of
+    spaces for a ``.txt``, ``.data`` or ``.dat`` that none splits).  With ``;``, columns
+    written with decimal commas (``1,5``) become numbers, as spreadsheets in many locales
+    write them.  Lines starting with ``#`` before the header are skipped, surrounding
+    spaces are stripped from column names, a UTF-16 file (byte-order mark) is decoded as
+    such and a file that is not UTF-8 is read as Latin-1.  Text columns whose every value
+    is an ISO 8601 date (``2024-03-01``, ``2024-03-01 12:30``) become datetimes; other
+    date formats stay text (``01/03/2024`` is ambiguous).  Compressed text tables
+    (``.csv.gz``, ``.tsv.zip``, ...) are decompressed.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
     is parsed with liac-arff (installed with ``openml``) when available, else with
@@ -78,8 +80,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     compressed = len(suffixes) > 1 and suffixes[-1] in COMPRESSIONS
     suffix = suffixes[-2] if compressed else path.suffix.lower()
     try:
-        if suffix in (".csv", ".txt"):
-            return _read_delimited(path, whitespace=suffix == ".txt")
+        if suffix == ".csv" or suffix in WHITESPACE_SUFFIXES:
+            return _read_delimited(path, whitespace=suffix in WHITESPACE_SUFFIXES)
         if suffix == ".tsv":
             return _read_text(path, sep="\t")
         if suffix in (".parquet", ".pq"):

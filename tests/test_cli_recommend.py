@@ -268,3 +268,10 @@ def test_arff_date_attributes_become_datetimes(tmp_path):
     assert read["the date"].isna().tolist() == [False, True]
     assert read["date"].tolist() == [1.5, 2.5]
     assert read["label"].tolist() == ["class A", "class B"]
+
+
+def test_uci_data_files_read_like_text_tables(tmp_path):
+    (tmp_path / "t.data").write_text("a,b,y\n1,2,x\n3,4,z\n")
+    (tmp_path / "t.dat").write_text("a  b  y\n1.5  2  x\n3  4.5  z\n")  # runs of spaces
+    assert read_table(tmp_path / "t.data")["b"].tolist() == [2, 4]
+    assert read_table(tmp_path / "t.dat")["a"].tolist() == [1.5, 3.0]
