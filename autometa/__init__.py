@@ -21,7 +21,7 @@ _EXPORTS = {
     "Recommendation": "autometa._recommend",
     "MetaModel": "autometa._metamodel",
     "tune": "autometa._tune",
-    "warm_start": "autometa._tune",
+    "warm_start": "autometa._warm_start",
     "TuneResult": "autometa._tune",
     "MetaLearnedSampler": "autometa._sampler",
     "evaluate": "autometa._evaluate",

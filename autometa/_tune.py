@@ -5,8 +5,9 @@
 the configurations :func:`autometa.recommend` ranks first, cross-validated with the same
 folds and metrics as the evaluation campaign, and refits the best configuration.
 
-:func:`warm_start` enqueues recommended configurations into a user's own study, in that
-study's parameter names and ranges.
+:func:`autometa.warm_start` (:mod:`autometa._warm_start`) enqueues recommended
+configurations into a user's own study, in that study's parameter names and ranges;
+storages are opened by :mod:`autometa._storage`.
 
 Design notes
 ------------
@@ -49,7 +50,7 @@ import tempfile
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,37 +58,33 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
-from optuna.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
 from optuna.samplers import BaseSampler, RandomSampler, TPESampler
 from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
 
 from autometa._exceptions import InvalidInputError
-from autometa._metamodel import DEFAULT_METRICS
+from autometa._metamodel import resolve_metric
 from autometa._sampler import (
     ALGORITHM_PARAM,
-    MISSING,
-    SEPARATOR,
     MetaLearnedSampler,
     MetaModelPrior,
-    _special_value,
-    configuration_to_params,
-    fit_value,
     params_to_configuration,
     resolve_algorithms,
     suggest_configuration,
 )
-from autometa._validation import check_table, check_target_name, check_task
+from autometa._storage import make_storage
+from autometa._validation import (
+    check_positive_int,
+    check_target_name,
+    check_task,
+    check_tuning_table,
+)
+from autometa._warm_start import Recommender, enqueue_rows, portfolio_rows
 from knowledge_base import METRICS
 from knowledge_base.campaign import cv_splits, fit_and_score
-from knowledge_base.portfolio import Configuration, build_pipeline, get_algorithm
+from knowledge_base.portfolio import Configuration, build_pipeline
 
-__all__ = ["TuneResult", "tune", "warm_start"]
+__all__ = ["TuneResult", "tune"]
 
 #: Study user attributes that must match when a study is resumed.
 _CHECKED = ("task", "metric", "target", "cv", "random_state", "algorithms", "fingerprint")
@@ -97,9 +94,6 @@ SETTINGS_ATTR = _PREFIX + "settings"
 #: Study user attribute set once the creator has enqueued its warm start (or decided not to).
 WARM_ATTR = _PREFIX + "warm_started"
 SAMPLERS = ("tpe", "meta", "random")
-#: File suffixes that make a storage path an SQLite database instead of a journal file.
-SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-
 
 # =================================================================== the result
 @dataclass
@@ -229,13 +223,6 @@ def _jsonable(value: Any) -> Any:
 
 
 # ============================================================== validation
-def _check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:
-    X, y, notes = check_table(df, target)
-    if isinstance(y.dtype, pd.CategoricalDtype):
-        y = y.astype(object)
-    return X.reset_index(drop=True), y.reset_index(drop=True), notes
-
-
 def _small_classes(y: pd.Series, cv: int) -> list[str]:
     """A note when classes have fewer rows than folds (some folds test without them)."""
     counts = y.value_counts()
@@ -248,28 +235,6 @@ def _small_classes(y: pd.Series, cv: int) -> list[str]:
                 f"{size}); the folds cannot be stratified and are plain shuffled K-fold"]
     return [f"{len(small)} class(es) have fewer rows than the {cv} folds (smallest: "
             f"{label!r} with {size}); some folds are scored without them"]
-
-
-def _positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _infer_task(y: pd.Series, task: str | None) -> str:
-    return check_task(y=y, task=task)
-
-
-def _resolve_metric(task: str, metric: str | None) -> str:
-    if metric is None:
-        return DEFAULT_METRICS[task][0]
-    from knowledge_base import CLASSIFICATION_METRICS, REGRESSION_METRICS
-
-    allowed = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
-    if metric not in allowed:
-        raise InvalidInputError(f"metric {metric!r} does not apply to {task}; use one of "
-                                f"{sorted(allowed)}")
-    return metric
 
 
 def _fingerprint(X: pd.DataFrame, y: pd.Series) -> str:
@@ -407,69 +372,6 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
-                 heartbeat_interval: int = 30) -> BaseStorage | None:
-    """Open a storage from a URL, a journal file path, or pass an object through.
-
-    - ``"sqlite:///x.db"``, ``"postgresql://..."``, any SQLAlchemy URL: an
-      :class:`optuna.storages.RDBStorage` with a heartbeat (stale trials of dead workers
-      on any machine are failed and retried once);
-    - a path ending in ``.db``, ``.sqlite`` or ``.sqlite3``, or naming an existing SQLite
-      file: that SQLite database (as ``"sqlite:///<path>"``);
-    - any other string or path (e.g. ``"study.log"``): Optuna's journal storage in that
-      file (no server; many processes on one machine or a shared file system);
-    - a :class:`optuna.storages.BaseStorage`: used as is.
-    """
-    if storage is None or isinstance(storage, BaseStorage):
-        return storage
-    if not isinstance(storage, str | os.PathLike):
-        raise InvalidInputError(f"storage must be a URL, a path or an Optuna storage, got "
-                                f"{type(storage).__name__}")
-    text = storage_url(storage)
-    if "://" in text:
-        kwargs: dict[str, Any] = {}
-        if text.startswith("sqlite"):
-            kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            from optuna.storages import RetryHeartbeatStaleTrialCallback
-
-            return optuna.storages.RDBStorage(
-                text, heartbeat_interval=heartbeat_interval,
-                grace_period=4 * heartbeat_interval,
-                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
-                **kwargs)
-    from optuna.storages.journal import JournalFileBackend, JournalStorage
-
-    path = Path(text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return JournalStorage(JournalFileBackend(str(path)))
-
-
-def storage_url(storage: str | os.PathLike) -> str:
-    """The storage as Optuna and optuna-dashboard name it: a URL, or a journal file path.
-
-    A path ending in ``.db``, ``.sqlite`` or ``.sqlite3``, or naming an existing SQLite
-    file, becomes ``"sqlite:///<path>"`` (writing a journal into a SQLite file would
-    corrupt it).
-    """
-    text = os.fspath(storage)
-    if "://" in text:
-        return text
-    path = Path(text)
-    if path.suffix.lower() in SQLITE_SUFFIXES or _is_sqlite(path):
-        return f"sqlite:///{path}"
-    return text
-
-
-def _is_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(16) == b"SQLite format 3\x00"
-    except OSError:  # missing or unreadable: not an existing SQLite file
-        return False
-
-
 def _recover_interrupted(study: optuna.Study) -> list[int]:
     """Fail ``RUNNING`` trials of dead processes on this host; re-enqueue them once.
 
@@ -502,144 +404,6 @@ def _recover_interrupted(study: optuna.Study) -> list[int]:
         if params:
             study.enqueue_trial(params, user_attrs={**attrs, "retry_of": trial.number})
     return recovered
-
-
-# ===================================================== recommendations (warm start)
-@dataclass
-class _Recommender:
-    """Calls :func:`autometa.recommend` at most once, when a recommendation is needed."""
-
-    df: pd.DataFrame
-    target: str
-    task: str
-    metric: str
-    kb: Any
-    random_state: int
-    n_configs: int
-    recommendation: Any = None
-
-    def get(self) -> Any:
-        if self.recommendation is None:
-            from autometa._recommend import recommend
-
-            self.recommendation = recommend(
-                self.df, self.target, task=self.task, metric=self.metric,
-                n_configs=max(self.n_configs, 1), kb=self.kb, random_state=self.random_state)
-        return self.recommendation
-
-    def configs(self, n: int, algorithms: Sequence[str] | None = None) -> pd.DataFrame:
-        """Recommended configurations: rank, algorithm, params, config_id, predicted_score.
-
-        With ``algorithms``, configurations of other algorithms are left out before the
-        first ``n`` are taken (``Recommendation.candidates`` fills the gap).
-        """
-        recommendation = self.get()
-        table = recommendation.configs if hasattr(recommendation, "configs") else recommendation
-        if not isinstance(table, pd.DataFrame) or not {"algorithm", "params"} <= set(
-                table.columns):
-            raise InvalidInputError("recommendation must be a Recommendation or a DataFrame "
-                                    "with columns 'algorithm' and 'params'")
-        table = table.reset_index(drop=True).copy()
-        if "rank" not in table.columns:
-            table["rank"] = np.arange(1, len(table) + 1)
-        if algorithms is not None:
-            table = table[table["algorithm"].isin(set(algorithms))]
-            extra = getattr(recommendation, "candidates", None)
-            if len(table) < n and isinstance(extra, pd.DataFrame) and len(extra):
-                extra = extra[extra["algorithm"].isin(set(algorithms))].copy()
-                extra["config_id"] = [Configuration(str(a), dict(p)).config_id for a, p in
-                                      zip(extra["algorithm"], extra["params"], strict=True)]
-                if "config_id" in table.columns:
-                    extra = extra[~extra["config_id"].isin(set(table["config_id"]))]
-                extra = extra.sort_values("predicted_score", ascending=False, kind="stable")
-                table = pd.concat([table.sort_values("rank", kind="stable"),
-                                   extra.head(n - len(table))[
-                                       [c for c in table.columns if c in extra]]],
-                                  ignore_index=True)
-            table["rank"] = np.arange(1, len(table) + 1)  # rank among the allowed algorithms
-        for column in ("predicted_score", "uncertainty"):
-            if column not in table.columns:
-                table[column] = math.nan
-        if "config_id" not in table.columns:
-            table["config_id"] = [Configuration(a, dict(p)).config_id for a, p in
-                                  zip(table["algorithm"], table["params"], strict=True)]
-        return table.sort_values("rank", kind="stable").head(n).reset_index(drop=True)
-
-    def prior(self) -> tuple[Any, pd.Series, list[Configuration]]:
-        """The fitted meta-model, the table's meta-features and the candidate configs."""
-        recommendation = self.get()
-        model = getattr(recommendation, "model", None)
-        metafeatures = getattr(recommendation, "metafeatures", None)
-        if model is None or metafeatures is None:
-            raise InvalidInputError("sampler='meta' needs a Recommendation that carries its "
-                                    "meta-model (.model) and the table's .metafeatures")
-        candidates = getattr(recommendation, "candidates", None)
-        if isinstance(candidates, pd.DataFrame) and len(candidates):
-            configs = [Configuration(str(a), dict(p)) for a, p in
-                       zip(candidates["algorithm"], candidates["params"], strict=True)]
-        else:
-            configs = list(model.configs_.values())
-        return model, metafeatures, configs
-
-
-_REPORT_COLUMNS = ["rank", "algorithm", "config_id", "predicted_score", "status", "reason",
-                   "params", "clipped", "dropped"]
-
-
-def _enqueue_rows(study: optuna.Study, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """Enqueue report rows with status ``"enqueued"``; duplicates become ``"skipped"``."""
-    existing = {_params_key(trial.system_attrs.get("fixed_params") or trial.params)
-                for trial in study.get_trials(deepcopy=False)}
-    out = []
-    for row in rows:
-        if row["status"] == "enqueued":
-            key = _params_key(row["params"])
-            if key in existing:
-                row = {**row, "status": "skipped", "reason": "already in the study"}
-            else:
-                existing.add(key)
-                study.enqueue_trial(
-                    row["params"], skip_if_exists=True,
-                    user_attrs={"source": "warm_start", "rank": int(row["rank"]),
-                                "config_id": row["config_id"],
-                                "predicted_score": _finite_or_none(row["predicted_score"])})
-        out.append(row)
-    return pd.DataFrame(out, columns=_REPORT_COLUMNS)
-
-
-def _finite_or_none(value: Any) -> float | None:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _params_key(params: Mapping[str, Any]) -> str:
-    return json.dumps(sorted((str(k), round(v, 9) if isinstance(v, float) else v)
-                             for k, v in params.items()), default=str)
-
-
-def _portfolio_rows(configs: pd.DataFrame, *, task: str, algorithms: list[str],
-                    n_features: int) -> list[dict[str, Any]]:
-    """Report rows for a study in autometa's own parameter names."""
-    rows = []
-    for record in configs.to_dict("records"):
-        config = Configuration(str(record["algorithm"]), dict(record["params"]))
-        base = {"rank": record["rank"], "algorithm": config.algorithm,
-                "config_id": record["config_id"],
-                "predicted_score": record.get("predicted_score", math.nan)}
-        params, notes = configuration_to_params(config, task, algorithms=algorithms,
-                                                n_features=n_features)
-        if not params:
-            rows.append({**base, "status": "skipped", "reason": notes[ALGORITHM_PARAM],
-                         "params": {}, "clipped": [], "dropped": []})
-            continue
-        clipped = sorted(k for k, v in notes.items() if v.startswith("clipped"))
-        dropped = sorted(k for k, v in notes.items() if v.startswith("not representable"))
-        rows.append({**base, "status": "enqueued", "reason": "", "params": params,
-                     "clipped": clipped, "dropped": dropped})
-    return rows
 
 
 # ================================================================ the samplers
@@ -750,13 +514,13 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     """
     started = time.perf_counter()
     target = check_target_name(target)
-    X, y, notes = _check_table(df, target)
-    n_trials = _positive_int("n_trials", n_trials)
-    cv = _positive_int("cv", cv, minimum=2)
-    n_warm = _positive_int("n_warm", n_warm, minimum=0)
+    X, y, notes = check_tuning_table(df, target)
+    n_trials = check_positive_int("n_trials", n_trials)
+    cv = check_positive_int("cv", cv, minimum=2)
+    n_warm = check_positive_int("n_warm", n_warm, minimum=0)
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
-    n_jobs = _positive_int("n_jobs", n_jobs)
+    n_jobs = check_positive_int("n_jobs", n_jobs)
     for name, value in (("timeout", timeout), ("fit_timeout", fit_timeout)):
         if value is not None and (isinstance(value, bool) or not isinstance(
                 value, numbers.Real) or not value > 0):
@@ -767,8 +531,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     if not (isinstance(sampler, BaseSampler) or sampler in SAMPLERS):
         raise InvalidInputError(f"sampler must be one of {SAMPLERS} or an optuna sampler, "
                                 f"got {sampler!r}")
-    task = _infer_task(y, task)
-    metric = _resolve_metric(task, metric)
+    task = check_task(y=y, task=task)
+    metric = resolve_metric(task, metric)[0]
     names = resolve_algorithms(algorithms, task)
     if len(X) < cv:
         raise InvalidInputError(f"df has {len(X)} rows with a target; cv={cv} needs at least "
@@ -791,7 +555,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     try:
         study, created = _open_study(opened, study_name, settings)
         interrupted = _recover_interrupted(study)
-        recommender = _Recommender(df, target, task, metric, kb, int(random_state), n_warm,
+        recommender = Recommender(df, target, task, metric, kb, int(random_state), n_warm,
                                    recommendation)
         report = None
         enqueue = warm_start and n_warm > 0 and sampler != "meta"
@@ -799,7 +563,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
             # the creator enqueues (or whoever finds its setup unfinished: it died)
             if enqueue:
                 configs = recommender.configs(min(n_warm, n_trials), names)
-                report = _enqueue_rows(study, _portfolio_rows(
+                report = enqueue_rows(study, portfolio_rows(
                     configs, task=task, algorithms=names, n_features=X.shape[1]))
             study.set_user_attr(WARM_ATTR, bool(enqueue))
         remaining = n_trials - len(_evaluated(study))
@@ -898,7 +662,7 @@ class _SamplerFactory:
                                   seed=self.seed if seed is None else seed)
 
 
-def _prior_factory(recommender: _Recommender, *, algorithms: list[str], n_features: int,
+def _prior_factory(recommender: Recommender, *, algorithms: list[str], n_features: int,
                    use_prior: bool) -> _SamplerFactory:
     """The meta-learned sampler's prior for this table (none when not warm-started)."""
     if not use_prior:
@@ -989,234 +753,3 @@ def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
                       metric=data.metric, task=data.task, study=study, warm_start=report,
                       elapsed=elapsed, sampler=sampler, interrupted=interrupted,
                       notes=notes)
-
-
-# ================================================================= warm_start
-def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 10,
-               search_space: Mapping[str, BaseDistribution] | None = None,
-               param_names: Mapping[str, str] | None = None, algorithm: str | None = None,
-               out_of_range: str = "clip", task: str | None = None,
-               metric: str | None = None, kb: Any = None, recommendation: Any = None,
-               random_state: int = 0) -> pd.DataFrame:
-    """Enqueue recommended configurations into an existing study, in its own terms.
-
-    The study's search space is read from its trials (every distribution seen) unless
-    ``search_space`` is given.  Each of the study's parameters is matched to a portfolio
-    parameter by ``param_names`` (study name -> ours), else by its own name: either
-    autometa's (``algorithm``, ``lightgbm__learning_rate``) or the portfolio's bare
-    name (``learning_rate``) of a study that tunes a single algorithm.  Values are
-    converted into the study's distributions: numeric values outside a (narrower) range
-    are clipped (``out_of_range="clip"``) or make the configuration skipped
-    (``"skip"``), snapped to a ``step``; categorical values must be among the choices.
-    Only values valid in the study's distributions are enqueued; parameters that cannot
-    be set are left to the study's sampler.
-
-    Parameters
-    ----------
-    study : optuna.Study
-        The user's study (single objective).
-    df : DataFrame
-        The table being tuned.
-    target : str
-        Name of the target column.
-    n : int, default=10
-        Number of recommendations to consider (the first ``n`` by rank).
-    search_space : mapping of str to BaseDistribution, optional
-        The study's parameters and distributions (needed when the study has no trial).
-    param_names : mapping of str to str, optional
-        Study parameter -> autometa name (``"lr": "lightgbm__learning_rate"``, or the
-        bare ``"learning_rate"`` together with ``algorithm=``).  A study parameter mapped
-        to ``"algorithm"`` chooses the algorithm: its choices must be portfolio names.
-    algorithm : str, optional
-        The portfolio algorithm a single-algorithm study tunes (default: inferred from
-        the parameter names; a study with an ``algorithm`` parameter needs none).
-    out_of_range : {"clip", "skip"}, default="clip"
-        What to do with a numeric value outside the study's range.
-    task, metric, kb, recommendation, random_state
-        As for :func:`autometa.recommend` (``recommendation`` reuses its output).
-
-    Returns
-    -------
-    DataFrame
-        One row per recommended configuration: ``rank``, ``algorithm``, ``config_id``,
-        ``predicted_score``, ``status`` (``"enqueued"`` or ``"skipped"``), ``reason``,
-        ``params`` (in the study's names), ``clipped`` and ``dropped`` (study parameters
-        whose value was clipped, or left to the sampler).
-
-    Raises
-    ------
-    InvalidInputError
-        No search space to match, unknown names in ``param_names``, or no study parameter
-        that corresponds to a portfolio parameter.
-
-    Examples
-    --------
-    >>> study = optuna.create_study(direction="maximize")
-    >>> report = autometa.warm_start(study, df, "y", param_names={"lr": "learning_rate"},
-    ...                              algorithm="lightgbm",
-    ...                              search_space={"lr": FloatDistribution(0.01, 0.3)})
-    >>> report[["rank", "status", "params"]]
-    """
-    if not isinstance(study, optuna.Study):
-        raise InvalidInputError(f"study must be an optuna.Study, got {type(study).__name__}")
-    if study._is_multi_objective():
-        raise InvalidInputError("warm_start needs a single-objective study")
-    n = _positive_int("n", n)
-    if out_of_range not in ("clip", "skip"):
-        raise InvalidInputError(f"out_of_range must be 'clip' or 'skip', got {out_of_range!r}")
-    X, y, _ = _check_table(df, target)
-    task = _infer_task(y, task)
-    metric = _resolve_metric(task, metric)
-    space = dict(search_space) if search_space is not None else _study_space(study)
-    if not space:
-        raise InvalidInputError(
-            "the study has no trial to read its search space from; pass search_space= "
-            "(study parameter -> optuna distribution)")
-    for name, dist in space.items():
-        if not isinstance(dist, BaseDistribution):
-            raise InvalidInputError(f"search_space[{name!r}] must be an optuna distribution, "
-                                    f"got {type(dist).__name__}")
-    mapping = _match_names(space, param_names or {}, task=task, algorithm=algorithm)
-    recommender = _Recommender(df, target, task, metric, kb, random_state, n, recommendation)
-    configs = recommender.configs(n)
-    rows = [_user_row(record, space, mapping, task=task, n_features=X.shape[1],
-                      out_of_range=out_of_range) for record in configs.to_dict("records")]
-    return _enqueue_rows(study, rows)
-
-
-def _study_space(study: optuna.Study) -> dict[str, BaseDistribution]:
-    """Every parameter seen in the study's trials, with its latest distribution."""
-    space: dict[str, BaseDistribution] = {}
-    for trial in study.get_trials(deepcopy=False):
-        space.update(trial.distributions)
-    return space
-
-
-@dataclass(frozen=True)
-class _Mapping:
-    """How a user's study parameters correspond to autometa's."""
-
-    algorithm_param: str | None  # the study's parameter choosing the algorithm
-    fixed_algorithm: str | None  # the algorithm of a single-algorithm study
-    params: dict[str, tuple[str, str]]  # study name -> (algorithm, portfolio param)
-
-
-def _match_names(space: Mapping[str, BaseDistribution], param_names: Mapping[str, str], *,
-                 task: str, algorithm: str | None) -> _Mapping:
-    unknown = [name for name in param_names if name not in space]
-    if unknown:
-        raise InvalidInputError(f"param_names has names that are not parameters of the study: "
-                                f"{unknown}; the study has {sorted(space)}")
-    if algorithm is not None:
-        resolve_algorithms([algorithm], task)
-    spaces = {name: get_algorithm(name).search_space(task)
-              for name in resolve_algorithms(None, task)}
-    targets = {name: param_names.get(name, name) for name in space}
-    algorithm_param = next((name for name, ours in targets.items() if ours == ALGORITHM_PARAM),
-                           None)
-    if algorithm_param is not None and not isinstance(space[algorithm_param],
-                                                      CategoricalDistribution):
-        raise InvalidInputError(f"study parameter {algorithm_param!r} chooses the algorithm and "
-                                f"must be categorical")
-    params: dict[str, tuple[str, str]] = {}
-    bare: dict[str, str] = {}
-    for name, ours in targets.items():
-        if name == algorithm_param:
-            continue
-        head, sep, tail = ours.partition(SEPARATOR)
-        if sep and head in spaces:
-            if tail not in spaces[head]:
-                raise InvalidInputError(f"{ours!r} (for study parameter {name!r}) is not a "
-                                        f"parameter of {head}; it has {sorted(spaces[head])}")
-            params[name] = (head, tail)
-        else:
-            bare[name] = ours
-    fixed = None
-    if bare:
-        if algorithm_param is not None and algorithm is None:
-            raise InvalidInputError(
-                f"study parameters {sorted(bare)} do not name their algorithm; map them to "
-                f"'<algorithm>__<param>' in param_names")
-        fixed = algorithm or _infer_algorithm(bare, spaces)
-        for name, ours in bare.items() if fixed is not None else ():
-            if ours in spaces[fixed]:
-                params[name] = (fixed, ours)
-            elif name in param_names:
-                raise InvalidInputError(f"{ours!r} (for study parameter {name!r}) is not a "
-                                        f"parameter of {fixed}; it has {sorted(spaces[fixed])}")
-    if not params and algorithm_param is None:
-        raise InvalidInputError(
-            f"no parameter of the study ({sorted(space)}) corresponds to a portfolio "
-            f"parameter; map them with param_names (study name -> e.g. "
-            f"'lightgbm__learning_rate')")
-    return _Mapping(algorithm_param, fixed, params)
-
-
-def _infer_algorithm(bare: Mapping[str, str],
-                     spaces: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """The portfolio algorithm whose parameter names cover most of a study's names.
-
-    ``None`` when no name is a portfolio parameter; an error when several algorithms tie.
-    """
-    coverage = {name: sum(ours in space for ours in bare.values())
-                for name, space in spaces.items()}
-    best = max(coverage.values())
-    winners = [name for name, count in coverage.items() if count == best]
-    if best == 0:
-        return None
-    if len(winners) > 1:
-        raise InvalidInputError(
-            f"cannot tell which algorithm the study's parameters {sorted(bare)} belong to "
-            f"(candidates: {winners}); pass algorithm= or param_names=")
-    return winners[0]
-
-
-def _user_row(record: Mapping[str, Any], space: Mapping[str, BaseDistribution],
-              mapping: _Mapping, *, task: str, n_features: int,
-              out_of_range: str) -> dict[str, Any]:
-    """Convert one recommended configuration into a study's parameters."""
-    config = Configuration(str(record["algorithm"]), dict(record["params"]))
-    base = {"rank": record["rank"], "algorithm": config.algorithm,
-            "config_id": record["config_id"],
-            "predicted_score": record.get("predicted_score", math.nan),
-            "clipped": [], "dropped": []}
-    params: dict[str, Any] = {}
-    if mapping.algorithm_param is not None:
-        dist = space[mapping.algorithm_param]
-        if config.algorithm not in dist.choices:
-            return {**base, "status": "skipped", "params": {},
-                    "reason": f"algorithm {config.algorithm!r} is not among the choices of "
-                              f"{mapping.algorithm_param!r}"}
-        params[mapping.algorithm_param] = config.algorithm
-    elif mapping.fixed_algorithm is not None and config.algorithm != mapping.fixed_algorithm:
-        return {**base, "status": "skipped", "params": {},
-                "reason": f"the study tunes {mapping.fixed_algorithm}, not {config.algorithm}"}
-    algorithm = get_algorithm(config.algorithm)
-    values = {**algorithm.defaults(task), **config.params}
-    clipped, dropped, outside = [], [], []
-    for name, (owner, param) in mapping.params.items():
-        if owner != config.algorithm:
-            continue
-        dist = space[name]
-        raw = values.get(param)
-        value = _special_value(param, raw, dist, n_features)
-        fitted = fit_value(value, dist)
-        if fitted is MISSING:
-            dropped.append(name)
-            continue
-        if isinstance(dist, IntDistribution | FloatDistribution) and not math.isclose(
-                float(fitted), float(value), rel_tol=1e-9, abs_tol=1e-12):
-            low, high = float(dist.low), float(dist.high)
-            if not low <= float(value) <= high:
-                outside.append(f"{name}={raw!r} outside [{dist.low}, {dist.high}]")
-            clipped.append(name)
-        params[name] = fitted
-    if outside and out_of_range == "skip":
-        return {**base, "status": "skipped", "params": {}, "dropped": sorted(dropped),
-                "reason": "; ".join(outside)}
-    if not params:
-        return {**base, "status": "skipped", "params": {}, "dropped": sorted(dropped),
-                "reason": "no parameter of this configuration can be set in the study"}
-    reason = "; ".join(outside)
-    return {**base, "status": "enqueued", "reason": reason, "params": params,
-            "clipped": sorted(clipped), "dropped": sorted(dropped)}

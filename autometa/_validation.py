@@ -21,13 +21,15 @@ __all__ = [
     "check_table",
     "check_target_name",
     "check_task",
+    "check_tuning_table",
 ]
 
 
-def check_positive_int(name: str, value: Any) -> int:
-    """Return ``value`` as an int if it is a positive integer, else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise InvalidInputError(f"{name} must be a positive integer, got {value!r}")
+def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int if it is an integer of at least ``minimum``, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise InvalidInputError(f"{name} must be {wanted}, got {value!r}")
     return int(value)
 
 
@@ -121,6 +123,14 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     y = _typed_target(y, notes)
     notes += _uninformative_columns(X)
     return X, y, notes
+
+
+def check_tuning_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    """:func:`check_table` for tuning: a categorical target as objects, a 0..n-1 index."""
+    X, y, notes = check_table(df, target)
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        y = y.astype(object)
+    return X.reset_index(drop=True), y.reset_index(drop=True), notes
 
 
 def _did_you_mean(target: Any, columns: pd.Index) -> str:

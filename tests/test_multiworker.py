@@ -24,7 +24,7 @@ import pytest
 from optuna.trial import TrialState
 
 import autometa
-from autometa import _tune
+from autometa import _storage
 from autometa._testing import make_table
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -79,7 +79,7 @@ def check_shared_study(storage: str, study_name: str, workers: list[subprocess.P
         out, _ = process.communicate(timeout=300)
         assert process.returncode == 0, out
         reported.append(json.loads(out.strip().splitlines()[-1])["trials"])
-    study = optuna.load_study(study_name=study_name, storage=_tune.make_storage(storage))
+    study = optuna.load_study(study_name=study_name, storage=_storage.make_storage(storage))
     trials = study.get_trials(deepcopy=False)
     numbers = [t.number for t in trials]
     # unique, contiguous numbers: no trial written twice, none missing
@@ -149,7 +149,7 @@ def test_a_killed_tune_resumes_without_losing_trials(tmp_path, backend):
                else f"sqlite:///{tmp_path / 'study.db'}")
     n_trials = 8
     [process] = start_workers(tmp_path, storage, "resume", 1, n_trials, delay=0.4)
-    opened = _tune.make_storage(storage)
+    opened = _storage.make_storage(storage)
     deadline = time.monotonic() + 120
     completed: dict[int, float] = {}
     while time.monotonic() < deadline:

@@ -290,7 +290,7 @@ def test_cells_holding_lists_are_tuned_on_like_any_other_object_column():
 
 
 def test_a_storage_path_naming_sqlite_opens_sqlite_not_a_journal(tmp_path):
-    from autometa._tune import make_storage, storage_url
+    from autometa._storage import make_storage, storage_url
 
     assert storage_url(tmp_path / "tune.db") == f"sqlite:///{tmp_path / 'tune.db'}"
     assert storage_url(tmp_path / "study.log") == str(tmp_path / "study.log")

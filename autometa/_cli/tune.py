@@ -64,7 +64,7 @@ def tune_command(
     import autometa
     from autometa._exceptions import InvalidInputError
     from autometa._io import read_table
-    from autometa._tune import storage_url
+    from autometa._storage import storage_url
     from knowledge_base import METRICS, KnowledgeBaseError
 
     console = Console(stderr=True)
