@@ -1,7 +1,7 @@
 """Warm-started tuning: one Optuna study over the portfolio, seeded by the meta-model.
 
 :func:`tune` runs (or resumes) a study whose search space is the whole portfolio
-(``algorithm``, then ``<algorithm>__<param>``, see :mod:`autometa._sampler`), seeded with
+(``algorithm``, then ``<algorithm>__<param>``, see :mod:`autometa._search_space`), seeded with
 the configurations :func:`autometa.recommend` ranks first, cross-validated with the same
 folds and metrics as the evaluation campaign, and refits the best configuration.
 
@@ -64,10 +64,9 @@ from optuna.trial import FrozenTrial, TrialState
 
 from autometa._exceptions import InvalidInputError
 from autometa._metamodel import resolve_metric
-from autometa._sampler import (
+from autometa._sampler import MetaLearnedSampler, MetaModelPrior
+from autometa._search_space import (
     ALGORITHM_PARAM,
-    MetaLearnedSampler,
-    MetaModelPrior,
     params_to_configuration,
     resolve_algorithms,
     suggest_configuration,

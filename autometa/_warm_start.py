@@ -27,14 +27,14 @@ from optuna.distributions import (
 
 from autometa._exceptions import InvalidInputError
 from autometa._metamodel import resolve_metric
-from autometa._sampler import (
+from autometa._search_space import (
     ALGORITHM_PARAM,
     MISSING,
     SEPARATOR,
-    _special_value,
     configuration_to_params,
     fit_value,
     resolve_algorithms,
+    special_value,
 )
 from autometa._validation import check_positive_int, check_task, check_tuning_table
 from knowledge_base.portfolio import Configuration, get_algorithm
@@ -389,7 +389,7 @@ def _user_row(record: Mapping[str, Any], space: Mapping[str, BaseDistribution],
             continue
         dist = space[name]
         raw = values.get(param)
-        value = _special_value(param, raw, dist, n_features)
+        value = special_value(param, raw, dist, n_features)
         fitted = fit_value(value, dist)
         if fitted is MISSING:
             dropped.append(name)

@@ -16,11 +16,10 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 from optuna.trial import TrialState
 
 from autometa._exceptions import InvalidInputError
-from autometa._sampler import (
+from autometa._sampler import PROPOSAL_ATTR, MetaLearnedSampler
+from autometa._search_space import (
     ALGORITHM_PARAM,
     MISSING,
-    PROPOSAL_ATTR,
-    MetaLearnedSampler,
     configuration_to_params,
     fit_value,
     from_unit,

@@ -13,7 +13,7 @@ from optuna.trial import TrialState
 import autometa
 from autometa import _tune
 from autometa._exceptions import InvalidInputError
-from autometa._sampler import ALGORITHM_PARAM, params_to_configuration, suggest_configuration
+from autometa._search_space import ALGORITHM_PARAM, params_to_configuration, suggest_configuration
 from autometa._testing import make_table, synthetic_knowledge_base
 from knowledge_base.campaign import EvaluationTask, evaluate_task
 

@@ -136,7 +136,7 @@ def test_a_study_that_chooses_the_algorithm(table):
 
 
 def test_the_study_params_of_autometa_tune_match_without_a_mapping(table):
-    from autometa._sampler import portfolio_search_space
+    from autometa._search_space import portfolio_search_space
 
     space = portfolio_search_space("classification", ["linear", "knn"])
     study = optuna.create_study(direction="maximize")
