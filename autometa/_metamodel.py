@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from autometa._config_features import ConfigEncoder
 from autometa._exceptions import InvalidInputError
+from autometa._validation import check_positive_int
 from knowledge_base import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS, KnowledgeBase
 from knowledge_base.portfolio import TASKS, Configuration
 
@@ -281,9 +282,7 @@ class MetaModel(BaseEstimator):
         positive_ints = ("n_members", "n_rounds", "num_leaves", "min_child_samples",
                          "max_pairs", "n_neighbors", "n_jobs")
         for name in positive_ints:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise InvalidInputError(f"{name} must be a positive integer, got {value!r}")
+            check_positive_int(name, getattr(self, name))
         for name in ("learning_rate", "novelty_fence", "prior_weight"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not value >= 0:
