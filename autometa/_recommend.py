@@ -321,7 +321,9 @@ def recommend(df: pd.DataFrame, target: str, *, task: str | None = None,
     target : str
         Name of the target column.  Rows with a missing target are dropped.
     task : {"classification", "regression"}, optional
-        Inferred from the target with :func:`metafeatures.infer_task` when omitted.
+        Inferred from the target with :func:`metafeatures.infer_task` when omitted;
+        whole numbers it cannot decide on (e.g. 30 distinct values among 300 rows) are
+        taken as a regression target, with a note.
     metric : str, optional
         One of :data:`knowledge_base.METRICS` for the task.  Default: ``roc_auc`` for
         classification (``accuracy`` on knowledge-base datasets without it), ``rmse`` for
@@ -357,7 +359,7 @@ def recommend(df: pd.DataFrame, target: str, *, task: str | None = None,
     n_configs = check_positive_int("n_configs", n_configs)
     random_state = check_seed(random_state)
     X, y, notes = check_table(df, target)
-    task = check_task(task, y)
+    task = check_task(task, y, notes)
     if model is None:
         chain = resolve_metric(task, metric)
         source = check_knowledge_base(kb)

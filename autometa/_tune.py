@@ -470,7 +470,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     random_state : int, default=0
         Seeds folds, models and the sampler.
     task : {"classification", "regression"}, optional
-        Default: inferred from the target.
+        Default: inferred from the target, as by :func:`autometa.recommend`.
     metric : str, optional
         Default: ``roc_auc`` (classification) or ``rmse`` (regression).
     algorithms : iterable of str, optional
@@ -530,7 +530,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     if not (isinstance(sampler, BaseSampler) or sampler in SAMPLERS):
         raise InvalidInputError(f"sampler must be one of {SAMPLERS} or an optuna sampler, "
                                 f"got {sampler!r}")
-    task = check_task(y=y, task=task)
+    task = check_task(task, y, notes)
     metric = resolve_metric(task, metric)[0]
     names = resolve_algorithms(algorithms, task)
     if len(X) < cv:

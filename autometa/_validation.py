@@ -216,20 +216,32 @@ def _uninformative_columns(X: pd.DataFrame) -> list[str]:
     return notes
 
 
-def check_task(task: Any, y: pd.Series) -> str:
+def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
     """Validate ``task`` (or infer it from ``y``) and check that ``y`` suits it.
+
+    A target of whole numbers that :func:`metafeatures.infer_task` cannot decide on (more
+    distinct values than classes usually have, too few for a measured quantity: ages,
+    ratings, counts) is taken as a regression target, and a note saying so is appended
+    to ``notes``.
 
     Raises
     ------
     InvalidInputError
-        Unknown task, a task that cannot be inferred, a single class, or a non-numeric
-        target for regression.
+        Unknown task, a target that cannot be one (all missing, datetimes), a single
+        class, or a non-numeric target for regression.
     """
-    from metafeatures import MetafeatureError, infer_task
+    from metafeatures import AmbiguousTaskError, MetafeatureError, infer_task
 
     if task is None:
         try:
             task = infer_task(y)
+        except AmbiguousTaskError:
+            task = "regression"
+            if notes is not None:
+                notes.append(
+                    f"the target holds whole numbers with {y.nunique(dropna=True)} distinct "
+                    "values, taken as a regression target; pass task='classification' (on "
+                    "the command line: --task classification) if they are class labels")
         except MetafeatureError as error:
             raise InvalidInputError(f"cannot infer the task from the target: {error} (on the "
                                     "command line: --task)") from error

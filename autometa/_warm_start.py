@@ -255,7 +255,7 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
     if out_of_range not in ("clip", "skip"):
         raise InvalidInputError(f"out_of_range must be 'clip' or 'skip', got {out_of_range!r}")
     X, y, _ = check_tuning_table(df, target)
-    task = check_task(y=y, task=task)
+    task = check_task(task, y)
     metric = resolve_metric(task, metric)[0]
     space = dict(search_space) if search_space is not None else _study_space(study)
     if not space:

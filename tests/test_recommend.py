@@ -208,6 +208,18 @@ def test_explicit_task_and_metric(kb):
     assert rec.metric == "accuracy" and len(rec.configs) == 3
 
 
+def test_whole_number_target_of_undecidable_kind_is_regression_with_a_note(kb):
+    df = _table(task="regression")
+    df["target"] = np.round(df["target"].rank(pct=True) * 29).astype(int)  # 30 values, 300 rows
+    rec = recommend(df, "target", kb=kb, n_configs=2)
+    assert rec.task == "regression"
+    assert any("30 distinct values, taken as a regression target" in note
+               and "--task classification" in note for note in rec.notes)
+    labels = recommend(df, "target", kb=kb, n_configs=2, task="classification")
+    assert labels.task == "classification"
+    assert not any("taken as a regression target" in note for note in labels.notes)
+
+
 def test_deterministic(kb):
     first = recommend(_table(seed=5), "target", kb=kb)
     second = recommend(_table(seed=5), "target", kb=kb)
