@@ -74,3 +74,18 @@ def test_bad_target_and_bad_file_are_clean_errors(app, table_path, tmp_path):
     result = runner.invoke(app, [str(table_path), "--target", "label", "--group", "bogus"])
     assert result.exit_code == 1
     assert "Unknown meta-feature group" in result.output
+
+
+def test_whole_number_target_is_taken_as_regression_as_recommend_does(app, tmp_path):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "rings": rng.integers(1, 31, 200)})
+    path = tmp_path / "rings.csv"
+    frame.to_csv(path, index=False)
+    result = runner.invoke(app, [str(path), "--target", "rings", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["task"] == "regression"
+    assert "taken as a regression target" in " ".join(result.stderr.split())  # rich wraps
+    given = runner.invoke(app, [str(path), "--target", "rings", "--json", "--task",
+                                "classification"])
+    assert json.loads(given.stdout)["task"] == "classification"
+    assert "taken as a regression target" not in given.stderr

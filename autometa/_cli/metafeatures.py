@@ -45,6 +45,7 @@ def metafeatures_command(
     """Compute the meta-features of a table (OpenML-compatible names where they exist)."""
     import metafeatures
     from autometa._io import read_table
+    from autometa._validation import check_task
 
     err = Console(stderr=True)
     try:
@@ -55,6 +56,9 @@ def metafeatures_command(
                 f"{', '.join(map(str, frame.columns[:20]))}"
                 f"{' ...' if frame.shape[1] > 20 else ''}"
             )
+        notes: list[str] = []
+        if task is None:  # inferred (or guessed, with a note) as recommend and tune do
+            task = check_task(None, frame[target], notes)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", metafeatures.MetafeatureWarning)
             result = metafeatures.extract(
@@ -67,6 +71,8 @@ def metafeatures_command(
             )
     except (ValueError, OSError) as error:  # MetafeatureError is a ValueError
         raise fail(error) from None
+    for note in notes:
+        err.print(f"[yellow]note:[/yellow] {note}")
     for warning in caught:
         if issubclass(warning.category, metafeatures.MetafeatureWarning):
             err.print(f"[yellow]warning:[/yellow] {warning.message}")
