@@ -243,8 +243,7 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
                     "values, taken as a regression target; pass task='classification' (on "
                     "the command line: --task classification) if they are class labels")
         except MetafeatureError as error:
-            raise InvalidInputError(f"cannot infer the task from the target: {error} (on the "
-                                    "command line: --task)") from error
+            raise InvalidInputError(f"the target cannot be learned: {error}") from error
     elif task not in TASKS:
         raise InvalidInputError(f"task must be one of {TASKS} or None, got {task!r}")
     if task == "classification":

@@ -356,6 +356,8 @@ def test_model_argument(kb):
     (lambda: _table(task="regression").assign(
         target=lambda t: (t["target"] + 1j).astype(object)), {}, "complex numbers"),
     (lambda: _table().assign(target=list("ab") * 150), {"task": "regression"}, "numeric"),
+    (lambda: _table().assign(target=pd.date_range("2024-01-01", periods=300)), {},
+     "the target cannot be learned: .*datetimes cannot be a target"),
 ])
 def test_bad_input_raises_a_clear_error(kb, make, kwargs, match):
     arguments = {"target": "target", "kb": kb, **kwargs}
