@@ -9,6 +9,7 @@ import io
 import lzma
 import re
 import warnings
+import zipfile
 from collections.abc import Hashable, Iterator
 from pathlib import Path
 
@@ -22,11 +23,14 @@ from autometa._exceptions import InvalidInputError
 __all__ = ["SUFFIXES", "read_table"]
 
 #: File suffixes understood by :func:`read_table`.
-SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".parquet", ".pq", ".arff")
+SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".parquet", ".pq", ".feather", ".arrow",
+            ".arff")
 #: Suffixes of text tables whose delimiter may also be runs of spaces (UCI's .data files).
 WHITESPACE_SUFFIXES = (".txt", ".data", ".dat")
 #: Compression suffixes a text table may carry on top (``data.csv.gz``); pandas decodes them.
 COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
+#: Decompressing openers of the compressions read here too (an ARFF file, a table's head).
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 #: Delimiters tried besides the comma (see ``_read_delimited`` for how one is chosen).
 DELIMITERS = (";", "\t", "|")
 #: Rows read to choose a text table's delimiter.
@@ -48,7 +52,7 @@ _ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a table from a CSV/TSV, Parquet or ARFF file, chosen by the file suffix.
+    """Read a table from a CSV/TSV, Parquet, Feather or ARFF file, chosen by the file suffix.
 
     Text tables (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``) are read as pandas
     reads a CSV, with the delimiter among ``,``, ``;``, tab and ``|`` that fits the first
@@ -60,7 +64,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     such and a file that is not UTF-8 is read as Latin-1.  Text columns whose every value
     is an ISO 8601 date (``2024-03-01``, ``2024-03-01 12:30``) become datetimes; other
     date formats stay text (``01/03/2024`` is ambiguous).  Compressed text tables
-    (``.csv.gz``, ``.tsv.zip``, ...) are decompressed.
+    (``.csv.gz``, ``.tsv.zip``, ...) and ARFF files (``.arff.gz``, ``.bz2``, ``.xz``,
+    ``.zip``) are decompressed.  Parquet and Feather (Arrow IPC) files are read by
+    pyarrow.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
     is parsed with liac-arff (installed with ``openml``) when available, else with
@@ -86,6 +92,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
             return _read_text(path, sep="\t")
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
+        if suffix in (".feather", ".arrow"):
+            return pd.read_feather(path)
         if suffix == ".arff":
             return _read_arff(path)
     except InvalidInputError:
@@ -95,8 +103,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except Exception as error:  # parser-specific errors (pyarrow, liac-arff)
         raise InvalidInputError(f"cannot read {path}: {type(error).__name__}: {error}") \
             from error
+    hint = "; save it from the spreadsheet as CSV" if suffix in (".xlsx", ".xls", ".ods") else ""
     raise InvalidInputError(
-        f"unknown file type {suffix!r} of {path}; use one of {', '.join(SUFFIXES)}")
+        f"unknown file type {suffix!r} of {path}; use one of {', '.join(SUFFIXES)}{hint}")
 
 
 def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.DataFrame:
@@ -119,10 +128,25 @@ def _head(path: Path) -> bytes:
     """The first :data:`HEAD_BYTES` of a text table, decompressed when the suffix says so."""
     if path.suffix.lower() in (".zip", ".zst"):
         return b""  # pandas decodes these; no comment or BOM sniffing on them
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
-        path.suffix.lower(), open)
-    with opener(path, "rb") as handle:
+    with _OPENERS.get(path.suffix.lower(), open)(path, "rb") as handle:
         return handle.read(HEAD_BYTES)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, decompressed by its suffix (``.gz``, ``.bz2``, ``.xz``, a ``.zip``)."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            members = [name for name in archive.namelist() if not name.endswith("/")]
+            if len(members) != 1:
+                raise InvalidInputError(f"{path} holds {len(members)} files; it must hold "
+                                        "exactly one table")
+            return archive.read(members[0])
+    if suffix == ".zst":
+        raise InvalidInputError(f"{path}: a compressed ARFF file must be .gz, .bz2, .xz or "
+                                ".zip")
+    with _OPENERS.get(suffix, open)(path, "rb") as handle:
+        return handle.read()
 
 
 def _utf16(head: bytes) -> bool:
@@ -275,7 +299,7 @@ def _read_arff(path: Path) -> pd.DataFrame:
         dates.append(match["name"].strip("'\""))
         return f"{match['head']}STRING"
 
-    text = _ARFF_DATE.sub(as_string, path.read_text(encoding="utf-8", errors="replace"))
+    text = _ARFF_DATE.sub(as_string, _read_bytes(path).decode("utf-8", errors="replace"))
     data = arff.loads(text)
     columns = {}
     names = [name for name, _ in data["attributes"]]
@@ -304,7 +328,7 @@ def _arff_dates(values: pd.Series) -> pd.Series:
 def _read_arff_scipy(path: Path) -> pd.DataFrame:
     from scipy.io import arff as scipy_arff
 
-    data, meta = scipy_arff.loadarff(str(path))
+    data, meta = scipy_arff.loadarff(io.StringIO(_read_bytes(path).decode("utf-8", "replace")))
     frame = pd.DataFrame(data)
     for name in meta.names():
         if meta[name][0] == "nominal":

@@ -1,7 +1,8 @@
-"""In-process tests of ``autometa recommend`` (CSV, Parquet, ARFF; tables, JSON, errors)."""
+"""In-process tests of ``autometa recommend``: file formats, tables, JSON, errors."""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pandas as pd
@@ -50,6 +51,9 @@ def files(table, tmp_path_factory):
              for v in row] for row in table.astype(object).itertuples(index=False)]
     (folder / "table.arff").write_text(arff.dumps({
         "relation": "table", "attributes": attributes, "data": rows}))
+    with gzip.open(folder / "table.arff.gz", "wb") as handle:  # as OpenML's downloads
+        handle.write((folder / "table.arff").read_bytes())
+    table.to_feather(folder / "table.feather")
     return folder
 
 
@@ -57,7 +61,8 @@ def _invoke(*args: str):
     return runner.invoke(app, ["recommend", *map(str, args)])
 
 
-@pytest.mark.parametrize("name", ["table.csv", "table.parquet", "table.arff"])
+@pytest.mark.parametrize("name", ["table.csv", "table.parquet", "table.arff", "table.arff.gz",
+                                  "table.feather"])
 def test_formats_give_the_same_json(files, kb_folder, name):
     result = _invoke(files / name, "--target", "label", "--kb", kb_folder, "--json",
                      "--top", "3")
@@ -117,6 +122,7 @@ def test_missing_file_and_unknown_suffix(tmp_path, kb_folder):
     (tmp_path / "table.xlsx").write_text("x")
     result = _invoke(tmp_path / "table.xlsx", "--kb", kb_folder)
     assert result.exit_code == 1 and "unknown file type" in result.stderr
+    assert "save it from the spreadsheet as CSV" in " ".join(result.stderr.split())
 
 
 def test_missing_knowledge_base_folder(files, tmp_path):
@@ -126,7 +132,7 @@ def test_missing_knowledge_base_folder(files, tmp_path):
 
 
 def test_read_table(files, table):
-    for name in ("table.csv", "table.parquet", "table.arff"):
+    for name in ("table.csv", "table.parquet", "table.arff", "table.arff.gz", "table.feather"):
         frame = read_table(files / name)
         assert frame.shape == table.shape
         assert list(frame.columns) == list(table.columns)

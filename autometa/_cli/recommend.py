@@ -36,8 +36,8 @@ def _params(params: dict[str, Any]) -> str:
 
 
 def recommend_command(
-    path: Annotated[Path, typer.Argument(help="Table to describe: CSV, TSV, Parquet or ARFF.",
-                                         show_default=False)],
+    path: Annotated[Path, typer.Argument(
+        help="Table to describe: CSV, TSV, Parquet, Feather or ARFF.", show_default=False)],
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Target column (default: the last column).")] = None,
     top: Annotated[int, typer.Option("--top", "-n", min=1,

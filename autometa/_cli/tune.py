@@ -24,7 +24,7 @@ __all__ = ["tune_command"]
 
 
 def tune_command(
-    data: Path = typer.Argument(..., help="The table: CSV, TSV, Parquet or ARFF."),
+    data: Path = typer.Argument(..., help="The table: CSV, TSV, Parquet, Feather or ARFF."),
     target: str = typer.Option(..., "--target", "-t", help="Name of the target column."),
     trials: int = typer.Option(50, "--trials", "-n", min=1,
                                help="Evaluated trials the study should have in the end."),
