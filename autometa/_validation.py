@@ -94,6 +94,9 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
             f"the table's columns are a {df.columns.nlevels}-level MultiIndex; flatten them "
             "first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]")
     target = check_target_name(target)
+    if target not in df.columns and target in df.index.names:
+        raise InvalidInputError(f"target {target!r} is the table's index, not a column; "
+                                "move it back with df.reset_index()")
     if target not in df.columns:
         shown = ", ".join(map(repr, list(df.columns)[:10]))
         more = ", ..." if df.shape[1] > 10 else ""

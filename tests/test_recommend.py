@@ -333,6 +333,7 @@ def test_model_argument(kb):
      {"target": "y"}, "does the file lack a header row"),
     (lambda: _table().rename(columns={"target": "Target "}), {},
      r"'target' is not a column of the table \(did you mean 'Target '\?\)"),
+    (lambda: _table().set_index("target"), {}, r"is the table's index.*df.reset_index\(\)"),
     (lambda: _table().iloc[:0], {}, "empty"),
     (lambda: _table().assign(target="same"), {}, "single class"),
     (lambda: _table().assign(target=np.nan), {}, "missing"),
