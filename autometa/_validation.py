@@ -14,6 +14,14 @@ from autometa._exceptions import InvalidInputError
 from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import TASKS
 
+#: Labelled rows from which a classification target with more classes than half the rows
+#: (most classes a single row: an identifier, or numbers written as text) is refused.
+MIN_ROWS_PER_CLASS_CHECK = 20
+#: Target values looked at to tell whether a text target holds numbers.
+PROBE_LABELS = 1000
+NUMBERS_AS_TEXT = ("its values look like numbers written as text (e.g. '$1,234.50'): strip "
+                   "the symbols and separators and convert them to numbers")
+
 __all__ = [
     "check_knowledge_base",
     "check_positive_int",
@@ -250,18 +258,38 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
     elif task not in TASKS:
         raise InvalidInputError(f"task must be one of {TASKS} or None, got {task!r}")
     if task == "classification":
-        n_classes = y.nunique(dropna=True)
+        n_classes, n_rows = y.nunique(dropna=True), int(y.notna().sum())
         if n_classes < 2:
             raise InvalidInputError(
                 f"the target has a single class ({y.dropna().iloc[0]!r}); classification "
                 "needs at least two")
+        if n_rows >= MIN_ROWS_PER_CLASS_CHECK and n_classes > n_rows / 2:
+            if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+                hint = "a measured quantity is learned with task='regression'"
+            elif _numbers_as_text(y):
+                hint = f"{NUMBERS_AS_TEXT} for regression"
+            else:
+                hint = "is it an identifier? Choose the column to predict"
+            raise InvalidInputError(
+                f"the target has {n_classes} distinct values among {n_rows} rows, too many "
+                f"classes to learn (most have a single row); {hint}")
     elif not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        hint = f"; {NUMBERS_AS_TEXT}" if _numbers_as_text(y) else ""
         raise InvalidInputError(
             f"regression needs a numeric target, got dtype {y.dtype}; pass "
-            "task='classification' for labels")
+            f"task='classification' for labels{hint}")
     elif y.nunique(dropna=True) < 2:
         raise InvalidInputError("the regression target is constant")
     return str(task)
+
+
+def _numbers_as_text(y: pd.Series) -> bool:
+    """Whether a text target holds numbers written with currency signs, separators or %."""
+    if pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        return False
+    text = y.dropna().astype(str).head(PROBE_LABELS).str.replace(r"[\s$€£¥%,']", "",
+                                                                 regex=True)
+    return bool(len(text)) and pd.to_numeric(text, errors="coerce").notna().mean() >= 0.9
 
 
 def check_knowledge_base(kb: Any) -> KnowledgeBase | Path | None:
