@@ -27,6 +27,7 @@ __all__ = [
     "check_positive_int",
     "check_seed",
     "check_table",
+    "check_target_column",
     "check_target_name",
     "check_task",
     "check_tuning_table",
@@ -101,18 +102,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         raise InvalidInputError(
             f"the table's columns are a {df.columns.nlevels}-level MultiIndex; flatten them "
             "first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]")
-    target = check_target_name(target)
-    if target not in df.columns and target in df.index.names:
-        raise InvalidInputError(f"target {target!r} is the table's index, not a column; "
-                                "move it back with df.reset_index()")
-    if target not in df.columns:
-        shown = ", ".join(map(repr, list(df.columns)[:10]))
-        more = ", ..." if df.shape[1] > 10 else ""
-        raise InvalidInputError(f"target {target!r} is not a column of the table"
-                                f"{_did_you_mean(target, df.columns)}; columns are "
-                                f"{shown}{more}{_headerless_hint(df.columns)}")
-    if list(df.columns).count(target) > 1:
-        raise InvalidInputError(f"target {target!r} names more than one column")
+    target = check_target_column(df, target)
     y = df[target]
     if pd.api.types.is_complex_dtype(y) or (
             y.dtype == object and pd.api.types.infer_dtype(y, skipna=True) == "complex"):
@@ -134,6 +124,27 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     y = _typed_target(y, notes)
     notes += _uninformative_columns(X)
     return X, y, notes
+
+
+def check_target_column(df: pd.DataFrame, target: Any) -> str | int:
+    """Return the target's name if it names exactly one column of ``df``, else raise.
+
+    The error suggests a near miss (case, spaces, spelling), says when the target is the
+    index, and asks whether a file lacks its header row when most names are numbers.
+    """
+    target = check_target_name(target)
+    if target not in df.columns and target in df.index.names:
+        raise InvalidInputError(f"target {target!r} is the table's index, not a column; "
+                                "move it back with df.reset_index()")
+    if target not in df.columns:
+        shown = ", ".join(map(repr, list(df.columns)[:10]))
+        more = ", ..." if df.shape[1] > 10 else ""
+        raise InvalidInputError(f"target {target!r} is not a column of the table"
+                                f"{_did_you_mean(target, df.columns)}; columns are "
+                                f"{shown}{more}{_headerless_hint(df.columns)}")
+    if list(df.columns).count(target) > 1:
+        raise InvalidInputError(f"target {target!r} names more than one column")
+    return target
 
 
 def check_tuning_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:

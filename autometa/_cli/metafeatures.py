@@ -47,17 +47,12 @@ def metafeatures_command(
     """Compute the meta-features of a table (OpenML-compatible names where they exist)."""
     import metafeatures
     from autometa._io import read_table
-    from autometa._validation import check_task
+    from autometa._validation import check_target_column, check_task
 
     err = Console(stderr=True)
     try:
         frame = read_table(path)
-        if target not in frame.columns:
-            raise ValueError(
-                f"--target {target!r} is not a column of {path.name}; columns: "
-                f"{', '.join(map(str, frame.columns[:20]))}"
-                f"{' ...' if frame.shape[1] > 20 else ''}"
-            )
+        target = check_target_column(frame, target)
         notes: list[str] = []
         if task is None:  # inferred (or guessed, with a note) as recommend and tune do
             task = check_task(None, frame[target], notes)
