@@ -373,8 +373,10 @@ class MetaLearnedSampler(BaseSampler):
         """
         space = self._algo_params[point.algorithm]
         names = list(space)
-        moved = {names[int(self._rng.integers(len(names)))]} if names else set()
-        moved |= {param for param in names if self._rng.random() < 0.2}
+        first = names[int(self._rng.integers(len(names)))] if names else None
+        # in the space's order: iterating a set of names would draw the random steps in an
+        # order that changes with PYTHONHASHSEED, i.e. from one process to the next
+        moved = [param for param in names if self._rng.random() < 0.2 or param == first]
         params = dict(point.params)
         for param in moved:
             dist = space[param]

@@ -5,7 +5,11 @@ Fast: the objectives here score configurations with a known function (no model f
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import optuna
@@ -284,3 +288,33 @@ def test_local_picks_can_be_switched_off_and_bad_settings_are_refused():
     assert not any(sampler._local_turn(n, False) for n in range(30))
     with pytest.raises(InvalidInputError, match="local_every"):
         MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, local_every=-1)
+
+
+REPRODUCIBILITY_SCRIPT = """
+import json, optuna
+from autometa._sampler import MetaLearnedSampler
+from autometa._search_space import suggest_configuration
+from knowledge_base.portfolio import sample_configurations
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+algos = ["random_forest", "knn"]
+cands = [c for a in algos for c in sample_configurations(a, "classification", 8, seed=0)]
+sampler = MetaLearnedSampler(None, task="classification", algorithms=algos, candidates=cands,
+                             seed=0)
+study = optuna.create_study(direction="maximize", sampler=sampler)
+def objective(trial):
+    config = suggest_configuration(trial, "classification", algos)
+    return sum(float(v) for v in config.params.values()
+               if isinstance(v, int | float) and not isinstance(v, bool)) % 7
+study.optimize(objective, n_trials=16)
+print(json.dumps([t.params for t in study.trials], sort_keys=True, default=str))
+"""
+
+
+def test_the_same_seed_proposes_the_same_trials_in_every_process():
+    # string hashing differs between processes (PYTHONHASHSEED); the proposals must not
+    runs = [subprocess.run([sys.executable, "-c", REPRODUCIBILITY_SCRIPT], check=True,
+                           capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")]
+    assert runs[0] == runs[1] == runs[2]
+    assert len(json.loads(runs[0])) == 16
