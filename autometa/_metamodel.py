@@ -172,8 +172,10 @@ class MetaModel(BaseEstimator):
 
     The uncertainty is ``sqrt(var(members) + var(neighbours' scores))``, rescaled by a
     factor chosen on out-of-bag pairs so that it matches the root-mean-square error.
-    Expected fit time comes from a separate LightGBM model of ``log10(fit_time)`` on the
-    number of training rows, the meta-features and the configuration features.
+    Expected fit time comes from a separate LightGBM model of ``log10(fit_time / rows)``
+    on the number of training rows, the meta-features and the configuration features:
+    modelled per row, a table larger than every timed fit takes proportionally longer
+    (trees cannot extrapolate a total time).
 
     Parameters
     ----------
@@ -234,7 +236,7 @@ class MetaModel(BaseEstimator):
     members_ : list of lightgbm.Booster
         The bagged score models.
     time_model_ : lightgbm.Booster or None
-        Model of ``log10(fit_time)``; ``None`` when no fit times were given.
+        Model of ``log10(fit_time / rows)``; ``None`` when no fit times were given.
     neighbor_weight_ : float
         Blend weight of the nearest-dataset component.
     uncertainty_scale_ : float
@@ -752,8 +754,12 @@ class MetaModel(BaseEstimator):
             return None
         d_idx = d_idx[keep].to_numpy(int)
         c_idx = c_idx[keep].to_numpy(int)
-        target = times.loc[keep, "log_time"].to_numpy(float)
         rows = times.loc[keep, "n_rows"].to_numpy(float)
+        # seconds per fitted row: trees cannot extrapolate, and a table larger than every
+        # timed fit then takes proportionally longer instead of as long as the largest one
+        target = times.loc[keep, "log_time"].to_numpy(float) - np.log10(rows)
+        usable = np.isfinite(target)
+        d_idx, c_idx, target, rows = d_idx[usable], c_idx[usable], target[usable], rows[usable]
         if len(target) > self.max_pairs:
             chosen = np.sort(rng.choice(len(target), self.max_pairs, replace=False))
             d_idx, c_idx, target, rows = d_idx[chosen], c_idx[chosen], target[chosen], rows[chosen]
@@ -761,11 +767,18 @@ class MetaModel(BaseEstimator):
         return self._train(design, target, None, seed=self.random_state, rounds=80,
                            categorical=1 + len(self.metafeature_names_))
 
-    @staticmethod
-    def _time_design(rows: np.ndarray, metafeatures: np.ndarray,
+    def _time_design(self, rows: np.ndarray, metafeatures: np.ndarray,
                      config_features: np.ndarray) -> np.ndarray:
+        """The fit-time design: log10(rows fitted), the meta-features, the configuration.
+
+        The meta-features' row count is set to the rows fitted (a campaign fit used a
+        sample of a larger dataset).
+        """
         with np.errstate(divide="ignore", invalid="ignore"):
             log_rows = np.where(rows > 0, np.log10(rows), np.nan)
+        metafeatures = np.array(metafeatures, dtype=float)
+        if ROWS in self.metafeature_names_:
+            metafeatures[:, self.metafeature_names_.index(ROWS)] = rows
         return _as_float32(np.hstack([log_rows[:, None], metafeatures, config_features]))
 
     # -------------------------------------------------------------------- predict
@@ -923,13 +936,13 @@ class MetaModel(BaseEstimator):
 
     def _predict_time(self, rows: float, metafeatures: np.ndarray,
                       features: np.ndarray) -> np.ndarray:
-        if self.time_model_ is None or not np.isfinite(rows):
+        if self.time_model_ is None or not (np.isfinite(rows) and rows > 0):
             return np.full(len(features), np.nan)
         design = self._time_design(np.full(len(features), rows),
                                    np.broadcast_to(metafeatures, (len(features),
                                                                   len(metafeatures))),
                                    features)
-        return 10.0 ** self.time_model_.predict(design)
+        return 10.0 ** (self.time_model_.predict(design) + math.log10(rows))
 
     # ------------------------------------------------------------- introspection
     def robust_scale(self, metafeatures: pd.Series | pd.DataFrame | Mapping[str, float]

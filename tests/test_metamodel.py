@@ -197,6 +197,18 @@ def test_expected_fit_time_grows_with_rows(metadata):
     assert big["expected_fit_time"].median() > 3 * small["expected_fit_time"].median()
 
 
+def test_expected_fit_time_extrapolates_beyond_the_timed_tables(fitted, metadata):
+    # the training tables have at most 10,000 rows and fit times linear in the rows;
+    # a table 100 times larger is predicted to take about 100 times longer, not as long
+    mf, _, configs, times = metadata
+    big_row = mf.iloc[0].copy()
+    big_row["NumberOfInstances"] = 1e6
+    predicted = fitted.predict(big_row).set_index("config_id")["expected_fit_time"]
+    per_row = (times.iloc[0] / mf.iloc[0]["NumberOfInstances"]).reindex(predicted.index)
+    ratio = predicted / (per_row * 1e6)
+    assert ratio.between(0.5, 2.0).all(), ratio.describe()
+
+
 def test_unknown_configurations_are_scored_by_the_model(fitted, metadata):
     new = sample_configurations("lightgbm", "classification", 3, seed=123)
     row = metadata[0].iloc[2]
