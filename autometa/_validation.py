@@ -243,8 +243,8 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
 
     A target of whole numbers that :func:`metafeatures.infer_task` cannot decide on (more
     distinct values than classes usually have, too few for a measured quantity: ages,
-    ratings, counts) is taken as a regression target, and a note saying so is appended
-    to ``notes``.
+    ratings, counts) is taken as a regression target; a note in ``notes`` says so, as it
+    does when more than two whole numbers are taken as classes.
 
     Raises
     ------
@@ -266,6 +266,14 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
                     "the command line: --task classification) if they are class labels")
         except MetafeatureError as error:
             raise InvalidInputError(f"the target cannot be learned: {error}") from error
+        else:
+            n_values = y.nunique(dropna=True)
+            numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+            if task == "classification" and numeric and n_values > 2 and notes is not None:
+                notes.append(
+                    f"the target's {n_values} whole-number values are taken as classes; pass "
+                    "task='regression' (on the command line: --task regression) if they "
+                    "measure a quantity (ratings, counts)")
     elif task not in TASKS:
         raise InvalidInputError(f"task must be one of {TASKS} or None, got {task!r}")
     if task == "classification":

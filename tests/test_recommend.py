@@ -220,6 +220,18 @@ def test_whole_number_target_of_undecidable_kind_is_regression_with_a_note(kb):
     assert not any("taken as a regression target" in note for note in labels.notes)
 
 
+def test_few_whole_numbers_are_classes_with_a_note_naming_regression(kb):
+    df = _table(task="regression")
+    df["target"] = np.round(df["target"].rank(pct=True) * 5).astype(int)  # 6 values
+    rec = recommend(df, "target", kb=kb, n_configs=2)
+    assert rec.task == "classification"
+    assert any("6 whole-number values are taken as classes" in note
+               and "--task regression" in note for note in rec.notes)
+    binary = recommend(_table(n_classes=2).assign(target=lambda t: (t["target"] == t[
+        "target"].iloc[0]).astype(int)), "target", kb=kb, n_configs=2)
+    assert not any("whole-number" in note for note in binary.notes)  # 0/1 needs no note
+
+
 def test_deterministic(kb):
     first = recommend(_table(seed=5), "target", kb=kb)
     second = recommend(_table(seed=5), "target", kb=kb)
