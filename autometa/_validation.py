@@ -252,54 +252,60 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
         Unknown task, a target that cannot be one (all missing, datetimes), a single
         class, or a non-numeric target for regression.
     """
-    from metafeatures import AmbiguousTaskError, MetafeatureError, infer_task
-
+    n_values, n_rows = y.nunique(dropna=True), int(y.notna().sum())
+    numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
     if task is None:
-        try:
-            task = infer_task(y)
-        except AmbiguousTaskError:
-            task = "regression"
-            if notes is not None:
-                notes.append(
-                    f"the target holds whole numbers with {y.nunique(dropna=True)} distinct "
-                    "values, taken as a regression target; pass task='classification' (on "
-                    "the command line: --task classification) if they are class labels")
-        except MetafeatureError as error:
-            raise InvalidInputError(f"the target cannot be learned: {error}") from error
-        else:
-            n_values = y.nunique(dropna=True)
-            numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
-            if task == "classification" and numeric and n_values > 2 and notes is not None:
-                notes.append(
-                    f"the target's {n_values} whole-number values are taken as classes; pass "
-                    "task='regression' (on the command line: --task regression) if they "
-                    "measure a quantity (ratings, counts)")
+        task = _inferred_task(y, n_values, numeric, notes)
     elif task not in TASKS:
         raise InvalidInputError(f"task must be one of {TASKS} or None, got {task!r}")
     if task == "classification":
-        n_classes, n_rows = y.nunique(dropna=True), int(y.notna().sum())
-        if n_classes < 2:
+        if n_values < 2:
             raise InvalidInputError(
                 f"the target has a single class ({y.dropna().iloc[0]!r}); classification "
                 "needs at least two")
-        if n_rows >= MIN_ROWS_PER_CLASS_CHECK and n_classes > n_rows / 2:
-            if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+        if n_rows >= MIN_ROWS_PER_CLASS_CHECK and n_values > n_rows / 2:
+            if numeric:
                 hint = "a measured quantity is learned with task='regression'"
             elif _numbers_as_text(y):
                 hint = f"{NUMBERS_AS_TEXT} for regression"
             else:
                 hint = "is it an identifier? Choose the column to predict"
             raise InvalidInputError(
-                f"the target has {n_classes} distinct values among {n_rows} rows, too many "
+                f"the target has {n_values} distinct values among {n_rows} rows, too many "
                 f"classes to learn (most have a single row); {hint}")
-    elif not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+    elif not numeric:
         hint = f"; {NUMBERS_AS_TEXT}" if _numbers_as_text(y) else ""
         raise InvalidInputError(
             f"regression needs a numeric target, got dtype {y.dtype}; pass "
             f"task='classification' for labels{hint}")
-    elif y.nunique(dropna=True) < 2:
+    elif n_values < 2:
         raise InvalidInputError("the regression target is constant")
     return str(task)
+
+
+def _inferred_task(y: pd.Series, n_values: int, numeric: bool,
+                   notes: list[str] | None) -> str:
+    """:func:`metafeatures.infer_task`, deciding its ambiguous case; a note on a guess."""
+    from metafeatures import AmbiguousTaskError, MetafeatureError, infer_task
+
+    try:
+        task = infer_task(y)
+    except AmbiguousTaskError:
+        task = "regression"
+        note = (f"the target holds whole numbers with {n_values} distinct values, taken as "
+                "a regression target; pass task='classification' (on the command line: "
+                "--task classification) if they are class labels")
+    except MetafeatureError as error:
+        raise InvalidInputError(f"the target cannot be learned: {error}") from error
+    else:
+        if not (task == "classification" and numeric and n_values > 2):
+            return task
+        note = (f"the target's {n_values} whole-number values are taken as classes; pass "
+                "task='regression' (on the command line: --task regression) if they "
+                "measure a quantity (ratings, counts)")
+    if notes is not None:
+        notes.append(note)
+    return task
 
 
 def _numbers_as_text(y: pd.Series) -> bool:
