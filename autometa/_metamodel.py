@@ -17,7 +17,7 @@ from autometa._config_features import ConfigEncoder
 from autometa._exceptions import InvalidInputError
 from autometa._validation import check_positive_int
 from knowledge_base import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS, KnowledgeBase
-from knowledge_base.portfolio import TASKS, Configuration
+from knowledge_base.portfolio import TASKS, Configuration, fit_time_exponent
 
 __all__ = ["DEFAULT_METRICS", "MetaModel", "normalize_scores"]
 
@@ -172,10 +172,12 @@ class MetaModel(BaseEstimator):
 
     The uncertainty is ``sqrt(var(members) + var(neighbours' scores))``, rescaled by a
     factor chosen on out-of-bag pairs so that it matches the root-mean-square error.
-    Expected fit time comes from a separate LightGBM model of ``log10(fit_time / rows)``
-    on the number of training rows, the meta-features and the configuration features:
-    modelled per row, a table larger than every timed fit takes proportionally longer
-    (trees cannot extrapolate a total time).
+    Expected fit time comes from a separate LightGBM model of
+    ``log10(fit_time / rows ** b)`` on the number of training rows, the meta-features and
+    the configuration features, with ``b`` the algorithm's
+    :attr:`~knowledge_base.portfolio.Algorithm.fit_time_exponent` (1; about 2 for kernel
+    SVMs): trees cannot extrapolate a total time, so a table larger than every timed fit
+    takes ``rows ** b`` times longer per unit instead of as long as the largest one.
 
     Parameters
     ----------
@@ -236,7 +238,8 @@ class MetaModel(BaseEstimator):
     members_ : list of lightgbm.Booster
         The bagged score models.
     time_model_ : lightgbm.Booster or None
-        Model of ``log10(fit_time / rows)``; ``None`` when no fit times were given.
+        Model of ``log10(fit_time / rows ** b)`` (``b``: the algorithm's fit-time
+        exponent); ``None`` when no fit times were given.
     neighbor_weight_ : float
         Blend weight of the nearest-dataset component.
     uncertainty_scale_ : float
@@ -755,9 +758,11 @@ class MetaModel(BaseEstimator):
         d_idx = d_idx[keep].to_numpy(int)
         c_idx = c_idx[keep].to_numpy(int)
         rows = times.loc[keep, "n_rows"].to_numpy(float)
-        # seconds per fitted row: trees cannot extrapolate, and a table larger than every
-        # timed fit then takes proportionally longer instead of as long as the largest one
-        target = times.loc[keep, "log_time"].to_numpy(float) - np.log10(rows)
+        # seconds per rows ** b: trees cannot extrapolate, and a table larger than every
+        # timed fit then takes (rows ratio) ** b longer instead of as long as the largest one
+        exponents = self._time_exponents(
+            [self.configs_[self.config_ids_[j]].algorithm for j in c_idx])
+        target = times.loc[keep, "log_time"].to_numpy(float) - exponents * np.log10(rows)
         usable = np.isfinite(target)
         d_idx, c_idx, target, rows = d_idx[usable], c_idx[usable], target[usable], rows[usable]
         if len(target) > self.max_pairs:
@@ -766,6 +771,12 @@ class MetaModel(BaseEstimator):
         design = self._time_design(rows, raw[d_idx], config_features[c_idx])
         return self._train(design, target, None, seed=self.random_state, rounds=80,
                            categorical=1 + len(self.metafeature_names_))
+
+    @staticmethod
+    def _time_exponents(algorithms: Sequence[str]) -> np.ndarray:
+        """Fit-time exponent of each algorithm (``time ~ rows ** exponent``)."""
+        per_algorithm = {name: fit_time_exponent(name) for name in set(algorithms)}
+        return np.array([per_algorithm[name] for name in algorithms], dtype=float)
 
     def _time_design(self, rows: np.ndarray, metafeatures: np.ndarray,
                      config_features: np.ndarray) -> np.ndarray:
@@ -907,7 +918,7 @@ class MetaModel(BaseEstimator):
             parts.append(pd.DataFrame({
                 "dataset": dataset, "config_id": ids, "algorithm": algorithms,
                 "predicted_score": np.clip(score, 0.0, 1.0), "uncertainty": uncertainty,
-                "expected_fit_time": self._predict_time(rows, raw[q], features),
+                "expected_fit_time": self._predict_time(rows, raw[q], features, algorithms),
                 "model_score": np.clip(gbm, 0.0, 1.0), "neighbor_score": nn_mean,
                 "novel": novel, "distance": nearest}))
         return pd.concat(parts, ignore_index=True)
@@ -934,15 +945,16 @@ class MetaModel(BaseEstimator):
         per_dataset = mean.reshape(len(raw), n)
         return per_dataset.mean(axis=0), per_dataset.std(axis=0)
 
-    def _predict_time(self, rows: float, metafeatures: np.ndarray,
-                      features: np.ndarray) -> np.ndarray:
+    def _predict_time(self, rows: float, metafeatures: np.ndarray, features: np.ndarray,
+                      algorithms: Sequence[str]) -> np.ndarray:
         if self.time_model_ is None or not (np.isfinite(rows) and rows > 0):
             return np.full(len(features), np.nan)
         design = self._time_design(np.full(len(features), rows),
                                    np.broadcast_to(metafeatures, (len(features),
                                                                   len(metafeatures))),
                                    features)
-        return 10.0 ** (self.time_model_.predict(design) + math.log10(rows))
+        exponents = self._time_exponents(algorithms)
+        return 10.0 ** (self.time_model_.predict(design) + exponents * math.log10(rows))
 
     # ------------------------------------------------------------- introspection
     def robust_scale(self, metafeatures: pd.Series | pd.DataFrame | Mapping[str, float]

@@ -33,6 +33,7 @@ __all__ = [
     "build_pipeline",
     "check_task",
     "default_configuration",
+    "fit_time_exponent",
     "get_algorithm",
     "make_preprocessor",
     "sample_configurations",
@@ -73,6 +74,16 @@ def get_algorithm(name: str) -> Algorithm:
     except KeyError:
         raise KeyError(f"unknown algorithm {name!r}; the portfolio has {list(ALGORITHMS)}") \
             from None
+
+
+def fit_time_exponent(name: str) -> float:
+    """How an algorithm's fit time grows with rows (``time ~ rows ** exponent``).
+
+    1 for names outside the portfolio (e.g. imported OpenML or LCDB learners), whose
+    times are then extrapolated proportionally to the rows.
+    """
+    algorithm = ALGORITHMS.get(name)
+    return 1.0 if algorithm is None else float(algorithm.fit_time_exponent)
 
 
 def default_configuration(name: str, task: str) -> Configuration:

@@ -57,6 +57,11 @@ class Algorithm(abc.ABC):
     scale: bool = True
     #: Whether missing numeric values are imputed (False: the model handles NaN itself).
     impute: bool = True
+    #: How fit time grows with training rows beyond the knowledge base's timed fits:
+    #: ``time ~ rows ** fit_time_exponent``.  Measured on LCDB's learning curves at >= 1,000
+    #: rows (``benchmarks/fit_time_scaling.py``): about 1 for trees, boosting, MLPs,
+    #: linear models and kNN (medians 0.7-1.2), about 2 for kernel SVMs.
+    fit_time_exponent: float = 1.0
 
     @abc.abstractmethod
     def defaults(self, task: str) -> dict[str, Any]:
