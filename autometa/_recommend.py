@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from autometa._cache import default_metamodel
+from autometa._durations import format_seconds
 from autometa._exceptions import InvalidInputError
 from autometa._metamodel import MetaModel, resolve_metric
 from autometa._validation import (
@@ -295,7 +296,7 @@ class Recommendation:
         for row in self.configs.itertuples():
             params = ", ".join(f"{k}={_short(v)}" for k, v in sorted(row.params.items()))
             time = ("" if not np.isfinite(row.expected_fit_time)
-                    else f" ~{row.expected_fit_time:.2g}s")
+                    else f" ~{format_seconds(row.expected_fit_time)}")
             lines.append(f"  {row.rank:>2}. {row.algorithm:<22} score {row.predicted_score:.3f}"
                          f" +/- {row.uncertainty:.3f}{time}  {params}")
         return "\n".join(lines)

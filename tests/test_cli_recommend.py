@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from autometa._cli import app
+from autometa._durations import format_seconds
 from autometa._exceptions import InvalidInputError
 from autometa._io import read_table
 from autometa._testing import make_table, synthetic_knowledge_base
@@ -86,6 +88,17 @@ def test_rich_tables_and_explain(files, kb_folder):
                   "Meta-features that drove"):
         assert title in out
     assert "lightgbm" in out
+    # fit times with a readable unit, not 8.7e+02 s
+    assert re.search(r"│ +\d+(\.\d+)? (s|min|h|d) │", out)
+    assert not re.search(r"e\+\d+ s │", out)
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0.0123, "0.012 s"), (0.35, "0.35 s"), (9.4, "9.4 s"), (12.4, "12 s"), (59.4, "59 s"),
+    (870.0, "14 min"), (3599.0, "60 min"), (3600.0, "1 h"), (16394.0, "4.6 h"),
+    (50 * 3600.0, "2.1 d"), (float("nan"), "-"), (float("inf"), "-")])
+def test_durations_read_with_a_unit(seconds, text):
+    assert format_seconds(seconds) == text
 
 
 def test_json_with_explanation(files, kb_folder):

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from autometa._cli._errors import fail
+from autometa._durations import format_seconds
 
 __all__ = ["recommend_command"]
 
@@ -25,7 +26,7 @@ def _number(value: Any, spec: str = ".3f") -> str:
 def _seconds(value: Any) -> str:
     if value is None or isinstance(value, float) and not math.isfinite(value):
         return "-"
-    return f"{value:.2g} s"
+    return format_seconds(float(value))
 
 
 def _params(params: dict[str, Any]) -> str:

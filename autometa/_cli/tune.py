@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from autometa._cli._errors import fail
+from autometa._durations import format_seconds
 
 __all__ = ["tune_command"]
 
@@ -146,7 +147,8 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
     head.add_row("trials", f"{summary['n_trials']} evaluated ({summary['n_failed']} failed, "
                  f"{summary['n_warm_start']} from the warm start); best is trial "
                  f"#{summary['best_trial']}")
-    head.add_row("sampler / time", f"{summary['sampler']} / {summary['elapsed']:.1f} s")
+    head.add_row("sampler / time",
+                 f"{summary['sampler']} / {format_seconds(summary['elapsed'])}")
     if summary.get("saved"):
         head.add_row("pipeline saved to", summary["saved"])
     if summary.get("plot"):
@@ -157,11 +159,11 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
     done = history[history["state"] == "COMPLETE"].sort_values(
         "value", ascending=not higher, kind="stable").head(5)
     top = Table(title="best trials")
-    for column in ("trial", "score", "algorithm", "source", "fit time (s)"):
+    for column in ("trial", "score", "algorithm", "source", "fit time"):
         top.add_column(column, justify="right" if column != "algorithm" else "left")
     for row in done.itertuples():
         top.add_row(str(row.number), f"{row.value:.5g}", str(row.algorithm), str(row.source),
-                    f"{row.fit_time:.2f}")
+                    format_seconds(float(row.fit_time)))
     console.print(top)
     for note in summary.get("notes", []):
         console.print(f"[dim]note: {note}[/dim]")
