@@ -34,7 +34,7 @@ __all__ = ["RECOMMEND_GROUPS", "cache_dir", "clear_cache", "default_metamodel"]
 #: would be skipped or subsampled by the time budget, making them inconsistent).
 RECOMMEND_GROUPS = ("general", "statistical", "info_theory")
 #: Bumped whenever the fitted state of :class:`MetaModel` changes, so stale files are ignored.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 _MEMORY_SLOTS = 4
 _memory: OrderedDict[str, MetaModel] = OrderedDict()
 

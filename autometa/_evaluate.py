@@ -44,11 +44,12 @@ from autometa._baselines import (
     TrainingData,
 )
 from autometa._exceptions import InvalidInputError
-from knowledge_base import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS, KnowledgeBase
+from autometa._targets import resolve_metric
+from knowledge_base import CLASSIFICATION_METRICS, METRICS, KnowledgeBase
+from knowledge_base.portfolio import TASKS
 
 __all__ = [
     "DEFAULT_KS",
-    "DEFAULT_METRICS",
     "STRATEGIES",
     "EvaluationReport",
     "Strategy",
@@ -57,15 +58,12 @@ __all__ = [
     "ndcg",
 ]
 
-#: Metric evaluated per task type when none is given.
-DEFAULT_METRICS: dict[str, str] = {"classification": "roc_auc", "regression": "rmse"}
 #: Sizes of the recommendation evaluated by default.
 DEFAULT_KS: tuple[int, ...] = (1, 3, 5, 10)
 #: The reference of the "gap closed" measure.
 REFERENCE = "single_best"
 #: Our strategy, the one compared against every other in :meth:`EvaluationReport.comparisons`.
 OURS = "metamodel"
-_TASK_METRICS = {"classification": CLASSIFICATION_METRICS, "regression": REGRESSION_METRICS}
 
 #: Strategy name -> factory, for ``strategies=["defaults", ...]`` and the CLI.
 STRATEGIES: dict[str, Callable[[], Strategy]] = {
@@ -555,20 +553,16 @@ def _resolve_tasks(kb: KnowledgeBase, metric: str | None,
                    task_type: str | None) -> list[tuple[str, str]]:
     if metric is not None and metric not in METRICS:
         raise InvalidInputError(f"unknown metric {metric!r}; known: {sorted(METRICS)}")
-    if task_type is not None and task_type not in _TASK_METRICS:
+    if task_type is not None and task_type not in TASKS:
         raise InvalidInputError(
             f"task_type must be 'classification' or 'regression', got {task_type!r}")
     if task_type is None and metric is not None:
         task_type = "classification" if metric in CLASSIFICATION_METRICS else "regression"
     if task_type is not None:
-        metric = metric or DEFAULT_METRICS[task_type]
-        if metric not in _TASK_METRICS[task_type]:
-            raise InvalidInputError(f"metric {metric!r} does not apply to {task_type}; use "
-                                    f"one of {sorted(_TASK_METRICS[task_type])}")
-        return [(task_type, metric)]
+        return [(task_type, resolve_metric(task_type, metric)[0])]
     evaluated = set(kb.evaluations["dataset_id"])
     present = set(kb.datasets.loc[kb.datasets["dataset_id"].isin(evaluated), "task_type"])
-    tasks = [(task, DEFAULT_METRICS[task]) for task in ("classification", "regression")
+    tasks = [(task, resolve_metric(task, None)[0]) for task in ("classification", "regression")
              if task in present]
     if not tasks:
         raise InvalidInputError("the knowledge base has no evaluations to evaluate on")

@@ -15,99 +15,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from autometa._config_features import ConfigEncoder
 from autometa._exceptions import InvalidInputError
+from autometa._fit_time import FitTimeModel, as_float32
+from autometa._targets import normalize_scores, resolve_metric
 from autometa._validation import check_positive_int
-from knowledge_base import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS, KnowledgeBase
-from knowledge_base.portfolio import TASKS, Configuration, fit_time_exponent
+from knowledge_base import METRICS, KnowledgeBase
+from knowledge_base.portfolio import TASKS, Configuration
 
-__all__ = ["DEFAULT_METRICS", "MetaModel", "normalize_scores"]
-
-#: Metric chain per task: the first is used on every dataset that has it, the next where
-#: a dataset lacks it (e.g. OpenML runs that only report accuracy).
-DEFAULT_METRICS: dict[str, tuple[str, ...]] = {
-    "classification": ("roc_auc", "accuracy"),
-    "regression": ("rmse", "r2"),
-}
-TASK_METRICS = {"classification": CLASSIFICATION_METRICS, "regression": REGRESSION_METRICS}
+__all__ = ["MetaModel"]
 
 #: Meta-feature holding the number of rows (OpenML's data-quality name).
 ROWS = "NumberOfInstances"
 FAILED = ("error", "timeout")
-_NEAR_ZERO = 1e-12
-
-
-# ---------------------------------------------------------------------------- targets
-def normalize_scores(scores: pd.DataFrame, *, higher_is_better: bool = True,
-                     failures: pd.DataFrame | None = None,
-                     method: str = "minmax") -> pd.DataFrame:
-    """Put each dataset's scores on a common ``[0, 1]`` scale (1 = best on that dataset).
-
-    Parameters
-    ----------
-    scores : DataFrame
-        Datasets x configurations of one metric; ``NaN`` = not evaluated.
-    higher_is_better : bool
-        Direction of the metric.
-    failures : DataFrame of bool, optional
-        Same shape: ``True`` where the configuration failed or timed out on the dataset.
-        A failure counts as the worst result there (0).
-    method : {"minmax", "rank"}
-        ``"minmax"``: ``(score - low) / (best - low)`` where ``low`` is the worst score,
-        but never below ``median - 3 * (best - median)`` so that one catastrophic run does
-        not squash every other configuration to 1 (scores below are clipped to 0).
-        ``"rank"``: the average-rank percentile among the configurations evaluated there.
-
-    Returns
-    -------
-    DataFrame
-        Same shape; a dataset whose configurations all scored the same (and none failed)
-        carries no information about their order and is left entirely ``NaN``.
-    """
-    if method not in ("minmax", "rank"):
-        raise InvalidInputError(f"normalization must be 'minmax' or 'rank', got {method!r}")
-    values = scores.to_numpy(dtype=float, copy=True)
-    values[~np.isfinite(values)] = np.nan
-    if not higher_is_better:
-        values = -values
-    failed = np.zeros(values.shape, dtype=bool)
-    if failures is not None:
-        if not (failures.index.equals(scores.index) and failures.columns.equals(scores.columns)):
-            failures = failures.reindex(index=scores.index, columns=scores.columns)
-        failed = failures.fillna(False).to_numpy(dtype=bool) & np.isnan(values)
-    # normalised in place, row by row (the matrix can hold 10^7-10^8 cells)
-    for row in range(values.shape[0]):
-        observed = ~np.isnan(values[row])
-        if not observed.any():
-            values[row, failed[row]] = 0.0
-            continue
-        vals = values[row, observed]
-        best = vals.max()
-        if method == "minmax":
-            median = float(np.median(vals))
-            low = max(vals.min(), median - 3.0 * (best - median))
-            spread = best - low
-            if spread <= _NEAR_ZERO * max(1.0, abs(best)):
-                if not failed[row].any():
-                    values[row] = np.nan
-                    continue
-                values[row, observed] = 1.0
-            else:
-                values[row, observed] = np.clip((vals - low) / spread, 0.0, 1.0)
-            values[row, failed[row]] = 0.0
-        else:
-            combined = np.where(failed[row], -np.inf, values[row])
-            usable = observed | failed[row]
-            ranks = pd.Series(combined[usable]).rank(method="average").to_numpy()
-            if usable.sum() < 2 or np.ptp(ranks) == 0:
-                values[row] = np.nan
-                continue
-            values[row, usable] = (ranks - 1.0) / (usable.sum() - 1.0)
-    return pd.DataFrame(values, index=scores.index, columns=scores.columns, copy=False)
-
-
-def _as_float32(design: np.ndarray) -> np.ndarray:
-    """A LightGBM design in float32, values beyond its range clipped (not overflowed to inf)."""
-    limit = float(np.finfo(np.float32).max)
-    return np.clip(design, -limit, limit).astype(np.float32)
 
 
 # ------------------------------------------------------------------- distance space
@@ -237,9 +155,9 @@ class MetaModel(BaseEstimator):
         Normalised training scores, datasets x configurations.
     members_ : list of lightgbm.Booster
         The bagged score models.
-    time_model_ : lightgbm.Booster or None
+    time_model_ : FitTimeModel or None
         Model of ``log10(fit_time / rows ** b)`` (``b``: the algorithm's fit-time
-        exponent); ``None`` when no fit times were given.
+        exponent); ``None`` when fewer than 20 fit times were given.
     neighbor_weight_ : float
         Blend weight of the nearest-dataset component.
     uncertainty_scale_ : float
@@ -635,7 +553,7 @@ class MetaModel(BaseEstimator):
 
     @staticmethod
     def _design(metafeatures: np.ndarray, config_features: np.ndarray) -> np.ndarray:
-        return _as_float32(np.hstack([metafeatures, config_features]))
+        return as_float32(np.hstack([metafeatures, config_features]))
 
     def _lgb_params(self, seed: int) -> dict[str, Any]:
         return {
@@ -746,51 +664,29 @@ class MetaModel(BaseEstimator):
 
     def _fit_time_model(self, times: pd.DataFrame | None, ids: list[str], raw: np.ndarray,
                         config_features: np.ndarray,
-                        rng: np.random.Generator) -> lightgbm.Booster | None:
+                        rng: np.random.Generator) -> FitTimeModel | None:
         if times is None or times.empty:
             return None
         dataset_pos = {dataset_id: i for i, dataset_id in enumerate(ids)}
         d_idx = times["dataset_id"].astype(str).map(dataset_pos)
         c_idx = times["config_id"].astype(str).map(self._config_position)
         keep = d_idx.notna() & c_idx.notna() & np.isfinite(times["log_time"])
-        if keep.sum() < 20:
-            return None
         d_idx = d_idx[keep].to_numpy(int)
         c_idx = c_idx[keep].to_numpy(int)
         rows = times.loc[keep, "n_rows"].to_numpy(float)
-        # seconds per rows ** b: trees cannot extrapolate, and a table larger than every
-        # timed fit then takes (rows ratio) ** b longer instead of as long as the largest one
-        exponents = self._time_exponents(
-            [self.configs_[self.config_ids_[j]].algorithm for j in c_idx])
-        target = times.loc[keep, "log_time"].to_numpy(float) - exponents * np.log10(rows)
-        usable = np.isfinite(target)
-        d_idx, c_idx, target, rows = d_idx[usable], c_idx[usable], target[usable], rows[usable]
-        if len(target) > self.max_pairs:
-            chosen = np.sort(rng.choice(len(target), self.max_pairs, replace=False))
-            d_idx, c_idx, target, rows = d_idx[chosen], c_idx[chosen], target[chosen], rows[chosen]
-        design = self._time_design(rows, raw[d_idx], config_features[c_idx])
-        return self._train(design, target, None, seed=self.random_state, rounds=80,
-                           categorical=1 + len(self.metafeature_names_))
-
-    @staticmethod
-    def _time_exponents(algorithms: Sequence[str]) -> np.ndarray:
-        """Fit-time exponent of each algorithm (``time ~ rows ** exponent``)."""
-        per_algorithm = {name: fit_time_exponent(name) for name in set(algorithms)}
-        return np.array([per_algorithm[name] for name in algorithms], dtype=float)
-
-    def _time_design(self, rows: np.ndarray, metafeatures: np.ndarray,
-                     config_features: np.ndarray) -> np.ndarray:
-        """The fit-time design: log10(rows fitted), the meta-features, the configuration.
-
-        The meta-features' row count is set to the rows fitted (a campaign fit used a
-        sample of a larger dataset).
-        """
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_rows = np.where(rows > 0, np.log10(rows), np.nan)
-        metafeatures = np.array(metafeatures, dtype=float)
-        if ROWS in self.metafeature_names_:
-            metafeatures[:, self.metafeature_names_.index(ROWS)] = rows
-        return _as_float32(np.hstack([log_rows[:, None], metafeatures, config_features]))
+        log_time = times.loc[keep, "log_time"].to_numpy(float)
+        if len(rows) > self.max_pairs:
+            chosen = np.sort(rng.choice(len(rows), self.max_pairs, replace=False))
+            d_idx, c_idx, rows, log_time = d_idx[chosen], c_idx[chosen], rows[chosen], \
+                log_time[chosen]
+        names = self.metafeature_names_
+        return FitTimeModel.fit(
+            rows, raw[d_idx], config_features[c_idx],
+            [self.configs_[self.config_ids_[j]].algorithm for j in c_idx], log_time,
+            rows_column=names.index(ROWS) if ROWS in names else None,
+            train=lambda design, target: self._train(
+                design, target, None, seed=self.random_state, rounds=80,
+                categorical=1 + len(names)))
 
     # -------------------------------------------------------------------- predict
     def _as_frame(self, metafeatures: pd.Series | pd.DataFrame | Mapping[str, float]
@@ -918,7 +814,9 @@ class MetaModel(BaseEstimator):
             parts.append(pd.DataFrame({
                 "dataset": dataset, "config_id": ids, "algorithm": algorithms,
                 "predicted_score": np.clip(score, 0.0, 1.0), "uncertainty": uncertainty,
-                "expected_fit_time": self._predict_time(rows, raw[q], features, algorithms),
+                "expected_fit_time": (np.full(len(configs), np.nan) if self.time_model_ is None
+                                      else self.time_model_.predict(rows, raw[q], features,
+                                                                    algorithms)),
                 "model_score": np.clip(gbm, 0.0, 1.0), "neighbor_score": nn_mean,
                 "novel": novel, "distance": nearest}))
         return pd.concat(parts, ignore_index=True)
@@ -944,17 +842,6 @@ class MetaModel(BaseEstimator):
         mean = np.mean([booster.predict(design) for booster in self.members_], axis=0)
         per_dataset = mean.reshape(len(raw), n)
         return per_dataset.mean(axis=0), per_dataset.std(axis=0)
-
-    def _predict_time(self, rows: float, metafeatures: np.ndarray, features: np.ndarray,
-                      algorithms: Sequence[str]) -> np.ndarray:
-        if self.time_model_ is None or not (np.isfinite(rows) and rows > 0):
-            return np.full(len(features), np.nan)
-        design = self._time_design(np.full(len(features), rows),
-                                   np.broadcast_to(metafeatures, (len(features),
-                                                                  len(metafeatures))),
-                                   features)
-        exponents = self._time_exponents(algorithms)
-        return 10.0 ** (self.time_model_.predict(design) + exponents * math.log10(rows))
 
     # ------------------------------------------------------------- introspection
     def robust_scale(self, metafeatures: pd.Series | pd.DataFrame | Mapping[str, float]
@@ -1057,23 +944,3 @@ class MetaModel(BaseEstimator):
                          for booster in self.members_], axis=0)
         names = self.metafeature_names_ + self.config_encoder_.feature_names + ["bias"]
         return pd.DataFrame(total, index=pd.Index(ids, name="config_id"), columns=names)
-
-
-def resolve_metric(task: str, metric: str | None) -> tuple[str, ...]:
-    """The metric chain for a task: ``(metric,)`` if given, else the default chain.
-
-    Raises
-    ------
-    InvalidInputError
-        If ``metric`` is unknown or belongs to the other task type.
-    """
-    if task not in TASKS:
-        raise InvalidInputError(f"task must be one of {TASKS}, got {task!r}")
-    if metric is None:
-        return DEFAULT_METRICS[task]
-    if metric not in METRICS:
-        raise InvalidInputError(f"unknown metric {metric!r}; known metrics: {sorted(METRICS)}")
-    if metric not in TASK_METRICS[task]:
-        raise InvalidInputError(f"metric {metric!r} does not apply to {task}; use one of "
-                                f"{sorted(TASK_METRICS[task])}")
-    return (metric,)

@@ -17,7 +17,8 @@ from sklearn.utils.validation import check_is_fitted
 from autometa._cache import default_metamodel
 from autometa._durations import format_seconds
 from autometa._exceptions import InvalidInputError
-from autometa._metamodel import MetaModel, resolve_metric
+from autometa._metamodel import MetaModel
+from autometa._targets import resolve_metric
 from autometa._validation import (
     check_knowledge_base,
     check_positive_int,

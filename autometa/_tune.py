@@ -63,7 +63,6 @@ from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
 
 from autometa._exceptions import InvalidInputError
-from autometa._metamodel import resolve_metric
 from autometa._sampler import MetaLearnedSampler, MetaModelPrior
 from autometa._search_space import (
     ALGORITHM_PARAM,
@@ -72,6 +71,7 @@ from autometa._search_space import (
     suggest_configuration,
 )
 from autometa._storage import make_storage
+from autometa._targets import resolve_metric
 from autometa._validation import (
     check_positive_int,
     check_target_name,

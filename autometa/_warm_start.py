@@ -26,7 +26,6 @@ from optuna.distributions import (
 )
 
 from autometa._exceptions import InvalidInputError
-from autometa._metamodel import resolve_metric
 from autometa._search_space import (
     ALGORITHM_PARAM,
     MISSING,
@@ -36,6 +35,7 @@ from autometa._search_space import (
     resolve_algorithms,
     special_value,
 )
+from autometa._targets import resolve_metric
 from autometa._validation import check_positive_int, check_task, check_tuning_table
 from knowledge_base.portfolio import Configuration, get_algorithm
 

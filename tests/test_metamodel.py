@@ -13,7 +13,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from autometa._exceptions import AutometaError, InvalidInputError
-from autometa._metamodel import MetaModel, normalize_scores, resolve_metric
+from autometa._metamodel import MetaModel
+from autometa._targets import normalize_scores, resolve_metric
 from autometa._testing import synthetic_knowledge_base
 from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import (
