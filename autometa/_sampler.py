@@ -443,13 +443,19 @@ class MetaLearnedSampler(BaseSampler):
 
     # --------------------------------------------------------------- proposal
     def _history(self, study: Study, trial: FrozenTrial
-                 ) -> tuple[list[_Point], np.ndarray, list[_Point]]:
-        """Observed points with their values (higher is better) and pending points."""
+                 ) -> tuple[list[_Point], np.ndarray, list[_Point], int]:
+        """Observed points with their values (higher is better), pending points, and more.
+
+        The fourth value counts earlier trials running without a visible proposal yet
+        (their workers are still sampling: several workers that start together would
+        otherwise all propose the same point).
+        """
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
         observed: list[_Point] = []
         values: list[float] = []
         failed: list[_Point] = []
         pending: list[_Point] = []
+        unseen = 0
         states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.RUNNING)
         for other in study._get_trials(deepcopy=False, states=states, use_cache=False):
             if other.number == trial.number:
@@ -460,6 +466,8 @@ class MetaLearnedSampler(BaseSampler):
                 point = self._point_from_params(params) if params else None
                 if point is not None:
                     pending.append(point)
+                elif other.number < trial.number:
+                    unseen += 1
                 continue
             point = self._point_from_params(other.params)
             if point is None:
@@ -475,7 +483,7 @@ class MetaLearnedSampler(BaseSampler):
             worst = (y.min() if len(y) else 0.0) - 1.0
             observed += failed
             y = np.concatenate([y, np.full(len(failed), worst)])
-        return observed, y, pending
+        return observed, y, pending, unseen
 
     def _pool(self, observed: Sequence[_Point], y: np.ndarray,
               fixed_algorithm: str | None) -> list[_Point]:
@@ -522,7 +530,7 @@ class MetaLearnedSampler(BaseSampler):
 
     def _propose(self, study: Study, trial: FrozenTrial, fixed_algorithm: str | None,
                  fixed: Mapping[str, Any]) -> _Point:
-        observed, y, pending = self._history(study, trial)
+        observed, y, pending, unseen = self._history(study, trial)
         taken = {point.key for point in [*observed, *pending]}
         portfolio, local = [], []
         n = len(observed) + len(pending)
@@ -533,7 +541,8 @@ class MetaLearnedSampler(BaseSampler):
         elif observed and self._local_turn(n, portfolio_turn):
             local = [point for point in self._local_pool(observed, y, fixed_algorithm)
                      if point.key not in taken]
-        pool = portfolio or local or self._pool(observed, y, fixed_algorithm)
+        pool = portfolio or local or [point for point in self._pool(observed, y, fixed_algorithm)
+                                      if point.key not in taken]
         if not pool:
             pool = [self._random_point(fixed_algorithm)]
         prior_z, prior_u = self._standardised_prior(pool)
@@ -541,7 +550,7 @@ class MetaLearnedSampler(BaseSampler):
             if self._prior is None:
                 best = int(self._rng.integers(len(pool)))
             else:
-                best = int(np.argmax(prior_z))
+                best = _nth_best(prior_z, unseen)
             return self._with_fixed(pool[best], fixed)
         lengthscale = noise = None
         if observed:
@@ -562,15 +571,15 @@ class MetaLearnedSampler(BaseSampler):
             # the best-believed known configuration, spread over algorithms
             tried = Counter(point.algorithm for point in [*observed, *pending])
             penalty = np.array([tried[point.algorithm] for point in pool], dtype=float)
-            return self._with_fixed(pool[int(np.argmax(mean - self._diversity * penalty))],
+            return self._with_fixed(pool[_nth_best(mean - self._diversity * penalty, unseen)],
                                     fixed)
         incumbent = float(y.max())
         gain = mean - incumbent - self._xi
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(std > 0, gain / std, 0.0)
         ei = np.where(std > 0, gain * norm.cdf(t) + std * norm.pdf(t), np.maximum(gain, 0.0))
-        best = int(np.argmax(ei)) if np.isfinite(ei).any() and ei.max() > 0 else \
-            int(np.argmax(mean + std))
+        best = _nth_best(ei, unseen) if np.isfinite(ei).any() and ei.max() > 0 else \
+            _nth_best(mean + std, unseen)
         return self._with_fixed(pool[best], fixed)
 
     @staticmethod
@@ -579,6 +588,17 @@ class MetaLearnedSampler(BaseSampler):
             return point
         params = {name: fixed.get(name, value) for name, value in point.params.items()}
         return _Point(point.algorithm, params)
+
+
+def _nth_best(scores: np.ndarray, n: int) -> int:
+    """Index of the ``n``-th highest score (0: the highest; the last one if ``n`` is beyond).
+
+    Ties go in index order.  Workers that sample at the same time without seeing each
+    other's proposals take successive ranks, by trial number, instead of one point.
+    """
+    order = np.argsort(-np.nan_to_num(np.asarray(scores, dtype=float), nan=-np.inf),
+                       kind="stable")
+    return int(order[min(n, len(order) - 1)])
 
 
 def _copula(values: np.ndarray) -> np.ndarray:

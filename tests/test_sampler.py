@@ -222,6 +222,28 @@ def test_running_trials_are_not_proposed_twice():
     assert stored[ALGORITHM_PARAM] == config_a.algorithm
 
 
+def test_workers_that_start_together_propose_different_points():
+    # two workers create their first trials before either has sampled: the later trial
+    # sees an earlier RUNNING one without a proposal and takes the next-best point
+    def prior(configs):
+        mean = np.array([c.params.get("C", 0.0) if c.algorithm == "linear" else 0.0
+                         for c in configs], dtype=float)
+        return mean, np.zeros(len(configs))
+
+    cands = candidates()
+    ranked = sorted((c for c in cands if c.algorithm == "linear"),
+                    key=lambda c: -c.params["C"])
+    for started_before in (0, 1, 2):
+        sampler = MetaLearnedSampler(prior, task=TASK, algorithms=ALGOS, candidates=cands,
+                                     seed=0)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        for _ in range(started_before):  # trials whose workers are still sampling
+            study._storage.create_new_trial(study._study_id)
+        config = suggest_configuration(study.ask(), TASK, ALGOS)
+        assert config.algorithm == "linear"
+        assert config.params["C"] == pytest.approx(ranked[started_before].params["C"])
+
+
 def test_enqueued_parameters_are_respected():
     sampler = MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=ALGOS,
                                  candidates=candidates(), seed=0)
