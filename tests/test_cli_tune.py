@@ -38,8 +38,8 @@ def test_report_with_progress_and_dashboard_hint(csv, tmp_path, monkeypatch):
     storage = tmp_path / "study.log"
     model = tmp_path / "model.joblib"
     result = invoke(csv, "--target", "label", "--trials", 4, "--cv", 3, "--kb", kb,
-                    "--n-warm", 2, *CHEAP, "--storage", storage, "--save", model,
-                    "--plot", tmp_path / "trials.png")
+                    "--n-warm", 2, "--sampler", "tpe", *CHEAP, "--storage", storage,
+                    "--save", model, "--plot", tmp_path / "trials.png")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "trials.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     out = result.output
@@ -56,6 +56,15 @@ def test_report_with_progress_and_dashboard_hint(csv, tmp_path, monkeypatch):
     assert pipeline.predict(make_table(5, 4, task="classification", seed=2)[0]).shape == (5,)
 
 
+def test_a_warm_start_uses_the_meta_learned_sampler_by_default(csv, tmp_path):
+    kb = tmp_path / "kb"
+    synthetic_knowledge_base(n_classification=4, n_regression=0).save(kb)
+    result = invoke(csv, "--target", "label", "--trials", 3, "--cv", 3, "--kb", kb, *CHEAP)
+    assert result.exit_code == 0, result.output
+    assert "meta-learned" in result.output  # the trials row (may wrap)
+    assert "meta /" in result.output  # the "sampler / time" row
+
+
 def test_json_report_and_resume_on_the_same_storage(csv, tmp_path):
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     first = invoke(csv, "--target", "label", "--trials", 2, "--cv", 3, *CHEAP,
@@ -70,6 +79,7 @@ def test_json_report_and_resume_on_the_same_storage(csv, tmp_path):
     again = json.loads(second.stdout.strip().splitlines()[-1])
     assert again["n_trials"] == 3
     assert again["best_score"] >= report["best_score"]
+    assert report["sampler"] == again["sampler"] == "tpe"  # cold: Optuna's TPE
     assert set(again) >= {"best_score", "fold_scores", "algorithm", "best_params",
                           "configuration", "elapsed", "sampler"}
 

@@ -25,7 +25,8 @@ from optuna.trial import TrialState
 
 import autometa
 from autometa import _storage
-from autometa._testing import make_table
+from autometa._sampler import PROPOSAL_ATTR
+from autometa._testing import make_table, synthetic_knowledge_base
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 CHEAP = ["linear", "knn"]
@@ -140,6 +141,21 @@ def test_tune_starts_worker_processes_itself():
     assert all(t.user_attrs["worker"]["pid"] != os.getpid() for t in trials)
     assert isinstance(result.study._storage, optuna.storages.InMemoryStorage)
     assert result.pipeline is not None
+
+
+def test_worker_processes_share_the_meta_learned_sampler(tmp_path, monkeypatch):
+    # the default warm start: every worker builds the sampler with the meta-model's prior
+    monkeypatch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path / "cache"))
+    X, y = make_table(120, 4, task="classification", seed=5)
+    kb = synthetic_knowledge_base(n_classification=4, n_regression=0)
+    result = autometa.tune(X.assign(target=y), "target", n_trials=6, cv=3, n_jobs=2,
+                           algorithms=CHEAP, kb=kb, refit=False)
+    trials = result.study.get_trials(deepcopy=False)
+    assert result.sampler == "meta" and 6 <= result.n_trials <= 7
+    assert all(t.state == TrialState.COMPLETE for t in trials)
+    assert all(PROPOSAL_ATTR in t.system_attrs for t in trials)  # proposed, not enqueued
+    # no point evaluated twice, not even by the two workers' simultaneous first trials
+    assert len({json.dumps(t.params, sort_keys=True) for t in trials}) == len(trials)
 
 
 # ------------------------------------------------------------------ kill and resume

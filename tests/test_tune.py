@@ -111,14 +111,14 @@ def test_with_the_real_recommender_and_the_meta_sampler(table, tmp_path, monkeyp
     kb = synthetic_knowledge_base(n_classification=4, n_regression=0)
     rec = autometa.recommend(table, "target", kb=kb, n_configs=4)
     warm = autometa.tune(table, "target", n_trials=3, cv=3, kb=kb, n_warm=2,
-                         algorithms=CHEAP, refit=False)
+                         algorithms=CHEAP, refit=False, sampler="tpe")
     enqueued = warm.warm_start[warm.warm_start["status"] == "enqueued"]
     assert len(enqueued) == 2
     first = sorted(warm.study.trials, key=lambda t: t.number)[0]
     assert first.user_attrs["source"] == "warm_start"
     assert first.user_attrs["config_id"] == params_to_configuration(first.params).config_id
     meta = autometa.tune(table, "target", n_trials=3, cv=3, recommendation=rec,
-                         sampler="meta", algorithms=CHEAP, refit=False)
+                         algorithms=CHEAP, refit=False)  # a warm start's default sampler
     assert meta.sampler == "meta" and meta.n_trials == 3
     assert meta.warm_start is None  # the prior replaces enqueueing
     # warm_start on a user's study, straight from the knowledge base

@@ -45,10 +45,14 @@ def tune_command(
                                     help="classification or regression (default: inferred)."),
     metric: str | None = typer.Option(None, "--metric",
                                       help="Metric (default: roc_auc or rmse)."),
-    sampler: str = typer.Option("tpe", "--sampler", help="tpe, meta or random."),
+    sampler: str | None = typer.Option(
+        None, "--sampler", help="meta (the meta-model as the sampler's prior; the default "
+        "when warm-started), tpe (recommendations enqueued, then TPE; the default with "
+        "--no-warm-start) or random."),
     warm: bool = typer.Option(True, "--warm-start/--no-warm-start",
                               help="Seed the study with the meta-model's recommendations."),
-    n_warm: int = typer.Option(10, "--n-warm", min=0, help="Recommendations to enqueue."),
+    n_warm: int = typer.Option(10, "--n-warm", min=0,
+                               help="Recommendations to enqueue (--sampler tpe or random)."),
     algorithm: list[str] | None = typer.Option(
         None, "--algorithm", "-a", help="Only this portfolio algorithm (repeatable)."),
     kb: Path | None = typer.Option(None, "--kb", help="Knowledge-base folder "
@@ -144,9 +148,10 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
     head.add_row("algorithm", summary["algorithm"])
     head.add_row("parameters", ", ".join(f"{k}={_fmt(v)}" for k, v in
                                          sorted(summary["configuration"]["params"].items())))
+    warm = (f"{summary['n_warm_start']} from the warm start" if summary["sampler"] != "meta"
+            else "from the meta-learned sampler")
     head.add_row("trials", f"{summary['n_trials']} evaluated ({summary['n_failed']} failed, "
-                 f"{summary['n_warm_start']} from the warm start); best is trial "
-                 f"#{summary['best_trial']}")
+                 f"{warm}); best is trial #{summary['best_trial']}")
     head.add_row("sampler / time",
                  f"{summary['sampler']} / {format_seconds(summary['elapsed'])}")
     if summary.get("saved"):
