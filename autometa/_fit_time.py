@@ -33,13 +33,25 @@ def _exponents(algorithms: Sequence[str]) -> np.ndarray:
     return np.array([per_algorithm[name] for name in algorithms], dtype=float)
 
 
+def _design(rows: np.ndarray, metafeatures: np.ndarray, config_features: np.ndarray,
+            rows_column: int | None) -> np.ndarray:
+    """log10(rows fitted), the meta-features (row count = rows fitted), the configuration."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_rows = np.where(rows > 0, np.log10(rows), np.nan)
+    metafeatures = np.array(metafeatures, dtype=float)
+    if rows_column is not None:
+        metafeatures[:, rows_column] = rows
+    return as_float32(np.hstack([log_rows[:, None], metafeatures, config_features]))
+
+
 class FitTimeModel:
     """Seconds one fit takes, from the rows fitted, meta-features and configuration.
 
     Parameters
     ----------
     booster : lightgbm.Booster
-        Model of ``log10(seconds / rows ** b)`` on :meth:`design`.
+        Model of ``log10(seconds / rows ** b)`` on log10(rows), the meta-features and the
+        configuration features.
     rows_column : int or None
         Position of the row count among the meta-features (set to the rows fitted: a
         timed fit may have used a sample of a larger dataset); ``None`` if absent.
@@ -65,21 +77,9 @@ class FitTimeModel:
         usable = np.isfinite(target)
         if usable.sum() < 20:
             return None
-        model = cls(None, rows_column)  # type: ignore[arg-type]
-        design = model.design(rows[usable], np.asarray(metafeatures)[usable],
-                              np.asarray(config_features)[usable])
-        model.booster = train(design, target[usable])
-        return model
-
-    def design(self, rows: np.ndarray, metafeatures: np.ndarray,
-               config_features: np.ndarray) -> np.ndarray:
-        """log10(rows fitted), the meta-features (row count = rows fitted), the configuration."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_rows = np.where(rows > 0, np.log10(rows), np.nan)
-        metafeatures = np.array(metafeatures, dtype=float)
-        if self.rows_column is not None:
-            metafeatures[:, self.rows_column] = rows
-        return as_float32(np.hstack([log_rows[:, None], metafeatures, config_features]))
+        design = _design(rows[usable], np.asarray(metafeatures)[usable],
+                         np.asarray(config_features)[usable], rows_column)
+        return cls(train(design, target[usable]), rows_column)
 
     def predict(self, rows: float, metafeatures: np.ndarray, config_features: np.ndarray,
                 algorithms: Sequence[str]) -> np.ndarray:
@@ -87,7 +87,7 @@ class FitTimeModel:
         n = len(config_features)
         if not (np.isfinite(rows) and rows > 0):
             return np.full(n, np.nan)
-        design = self.design(np.full(n, float(rows)),
-                             np.broadcast_to(metafeatures, (n, len(metafeatures))),
-                             config_features)
+        design = _design(np.full(n, float(rows)),
+                         np.broadcast_to(metafeatures, (n, len(metafeatures))),
+                         config_features, self.rows_column)
         return 10.0 ** (self.booster.predict(design) + _exponents(algorithms) * math.log10(rows))

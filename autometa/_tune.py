@@ -79,7 +79,12 @@ from autometa._validation import (
     check_task,
     check_tuning_table,
 )
-from autometa._warm_start import Recommender, enqueue_rows, portfolio_rows
+from autometa._warm_start import (
+    Recommender,
+    carries_meta_model,
+    enqueue_rows,
+    portfolio_rows,
+)
 from knowledge_base import METRICS
 from knowledge_base.campaign import cv_splits, fit_and_score
 from knowledge_base.portfolio import Configuration, build_pipeline
@@ -484,10 +489,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
         grouped TPE (recommendations enqueued first); ``"random"``: random search.
         Default: ``"meta"`` when warm-started by the meta-model; ``"tpe"`` with
         ``warm_start=False`` or a ``recommendation`` that carries no meta-model (a
-        table of configurations, which are enqueued).  On
-        18 corpus datasets the meta-model had not seen (x 4 seeds,
-        ``benchmarks/results/warm_start/report.md``) ``"meta"`` had the better score
-        after 10 / 20 / 30 trials in 39 / 48 / 42 of 72 runs, enqueued TPE in 24 / 23 / 24.
+        table of configurations, which are enqueued).  On 18 corpus datasets the
+        meta-model had not seen (x 4 seeds, ``benchmarks/results/warm_start/report.md``)
+        ``"meta"`` had the better score after 10 / 20 / 30 trials in 39 / 48 / 42 of 72
+        runs, enqueued TPE in 24 / 23 / 24.
     n_warm : int, default=10
         Recommended configurations to enqueue (``sampler="tpe"`` or ``"random"``).
     kb : KnowledgeBase or path, optional
@@ -537,7 +542,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
         raise InvalidInputError(f"random_state must be an integer, got {random_state!r}")
     if sampler is None:
-        sampler = "meta" if warm_start and _carries_meta_model(recommendation) else "tpe"
+        sampler = "meta" if warm_start and carries_meta_model(recommendation) else "tpe"
     if not (isinstance(sampler, BaseSampler) or sampler in SAMPLERS):
         raise InvalidInputError(f"sampler must be one of {SAMPLERS} or an optuna sampler, "
                                 f"got {sampler!r}")
@@ -600,16 +605,6 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     return _result(study, data, refit=refit, report=report, elapsed=time.perf_counter() - started,
                    sampler=sampler if isinstance(sampler, str) else type(sampler).__name__,
                    interrupted=interrupted, notes=notes)
-
-
-def _carries_meta_model(recommendation: Any) -> bool:
-    """Whether a warm start from ``recommendation`` can use the meta-model as a prior.
-
-    ``None`` counts: :func:`autometa.recommend` is then called, which provides it.
-    """
-    return recommendation is None or (getattr(recommendation, "model", None) is not None
-                                      and getattr(recommendation, "metafeatures", None)
-                                      is not None)
 
 
 def _wait_for(study: optuna.Study, key: str, *, seconds: float) -> bool:

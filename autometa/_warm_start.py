@@ -39,7 +39,7 @@ from autometa._targets import resolve_metric
 from autometa._validation import check_positive_int, check_task, check_tuning_table
 from knowledge_base.portfolio import Configuration, get_algorithm
 
-__all__ = ["Recommender", "enqueue_rows", "portfolio_rows", "warm_start"]
+__all__ = ["Recommender", "carries_meta_model", "enqueue_rows", "portfolio_rows", "warm_start"]
 
 
 # ===================================================== recommendations (warm start)
@@ -106,11 +106,10 @@ class Recommender:
     def prior(self) -> tuple[Any, pd.Series, list[Configuration]]:
         """The fitted meta-model, the table's meta-features and the candidate configs."""
         recommendation = self.get()
-        model = getattr(recommendation, "model", None)
-        metafeatures = getattr(recommendation, "metafeatures", None)
-        if model is None or metafeatures is None:
+        if not carries_meta_model(recommendation):
             raise InvalidInputError("sampler='meta' needs a Recommendation that carries its "
                                     "meta-model (.model) and the table's .metafeatures")
+        model, metafeatures = recommendation.model, recommendation.metafeatures
         candidates = getattr(recommendation, "candidates", None)
         if isinstance(candidates, pd.DataFrame) and len(candidates):
             configs = [Configuration(str(a), dict(p)) for a, p in
@@ -118,6 +117,17 @@ class Recommender:
         else:
             configs = list(model.configs_.values())
         return model, metafeatures, configs
+
+
+def carries_meta_model(recommendation: Any) -> bool:
+    """Whether ``recommendation`` carries a prior for :class:`~autometa.MetaLearnedSampler`.
+
+    That is a meta-model and the table's meta-features; ``None`` counts, since
+    :func:`autometa.recommend`, called then, provides both.
+    """
+    return recommendation is None or (getattr(recommendation, "model", None) is not None
+                                      and getattr(recommendation, "metafeatures", None)
+                                      is not None)
 
 
 _REPORT_COLUMNS = ["rank", "algorithm", "config_id", "predicted_score", "status", "reason",
