@@ -12,7 +12,7 @@ from optuna.storages import BaseStorage
 
 from autometa._exceptions import InvalidInputError
 
-__all__ = ["SQLITE_SUFFIXES", "make_storage", "storage_url"]
+__all__ = ["SQLITE_SUFFIXES", "SerialisedSQLiteStorage", "make_storage", "storage_url"]
 
 #: File suffixes that make a storage path an SQLite database instead of a journal file.
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -39,13 +39,15 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
     text = storage_url(storage)
     if "://" in text:
         kwargs: dict[str, Any] = {}
+        storage_class = optuna.storages.RDBStorage
         if text.startswith("sqlite"):
             kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
+            storage_class = SerialisedSQLiteStorage
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             from optuna.storages import RetryHeartbeatStaleTrialCallback
 
-            return optuna.storages.RDBStorage(
+            return storage_class(
                 text, heartbeat_interval=heartbeat_interval,
                 grace_period=4 * heartbeat_interval,
                 heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
@@ -55,6 +57,43 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
     path = Path(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     return JournalStorage(JournalFileBackend(str(path)))
+
+
+class SerialisedSQLiteStorage(optuna.storages.RDBStorage):
+    """Optuna's RDB storage on SQLite, safe for several worker processes.
+
+    Python's ``sqlite3`` starts a transaction only at the first write, so the read that
+    checks a trial's state and the write that changes it are not atomic: two workers can
+    both take the same enqueued (``WAITING``) trial, run it twice, and the second one
+    fails with ``UpdateFinishedTrialError`` (optuna issues #4002, #4621; SQLite has no
+    ``SELECT ... FOR UPDATE``).  Here every transaction begins with ``BEGIN IMMEDIATE``,
+    which takes SQLite's write lock at once (SQLAlchemy's documented pysqlite recipe), so
+    check and change happen under one lock.  The setting survives pickling (worker
+    processes receive the storage pickled).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _begin_immediate(self.engine)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        _begin_immediate(self.engine)
+
+
+def _begin_immediate(engine: Any) -> None:
+    """Make every transaction of a pysqlite engine begin with ``BEGIN IMMEDIATE``."""
+    from sqlalchemy import event
+
+    def no_implicit_begin(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None  # sqlite3 emits no BEGIN of its own
+
+    def begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", no_implicit_begin)
+    event.listen(engine, "begin", begin_immediate)
+    engine.dispose()  # connections opened before the listeners are replaced
 
 
 def storage_url(storage: str | os.PathLike) -> str:

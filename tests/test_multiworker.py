@@ -114,6 +114,50 @@ def test_workers_share_a_local_study(tmp_path, backend):
     check_shared_study(storage, "shared", workers, n_trials)
 
 
+POPPER = textwrap.dedent("""
+    import json, sys
+    import optuna
+    from autometa._storage import make_storage
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.load_study(study_name="queue", storage=make_storage(sys.argv[1]))
+    ran, errors = [], []
+    for _ in range(30):  # one trial at a time: as many queue pops as possible
+        try:
+            study.optimize(lambda t: (ran.append(t.number), t.suggest_float("x", 0, 1))[1],
+                           n_trials=1)
+        except Exception as error:
+            errors.append(type(error).__name__)
+    print(json.dumps({"ran": ran, "errors": errors}))
+""")
+
+
+def test_an_enqueued_sqlite_trial_is_taken_by_one_worker_only(tmp_path):
+    # sqlite3 begins a transaction only at the first write: two workers could both read
+    # a WAITING trial and both take it (Optuna's RDBStorage: 27 errors and 44 trials run
+    # twice in 3 such runs); make_storage's SQLite storage begins with BEGIN IMMEDIATE
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    study = optuna.create_study(study_name="queue", storage=_storage.make_storage(url))
+    for i in range(80):
+        study.enqueue_trial({"x": i / 80})
+    script = tmp_path / "popper.py"
+    script.write_text(POPPER)
+    workers = [subprocess.Popen([sys.executable, str(script), url], stdout=subprocess.PIPE,
+                                text=True) for _ in range(3)]
+    reports = [json.loads(p.communicate(timeout=300)[0].strip().splitlines()[-1])
+               for p in workers]
+    assert [report["errors"] for report in reports] == [[], [], []]
+    ran = Counter(number for report in reports for number in report["ran"])
+    assert max(ran.values()) == 1, "a trial was taken by two workers"
+    assert set(range(80)) <= set(ran) and len(ran) == 3 * 30  # each queued trial ran
+    # pickled (as tune sends it to worker processes), it keeps the setting
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(_storage.make_storage(url)))
+    with copy.engine.connect() as connection:
+        assert connection.connection.dbapi_connection.isolation_level is None
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(POSTGRES_URL is None, reason="AUTOMETA_TEST_POSTGRES_URL is not set "
                     "(run `source .ci/postgres.sh` to start a local PostgreSQL server)")
