@@ -46,8 +46,9 @@ __all__ = ["PROPOSAL_ATTR", "MetaLearnedSampler", "MetaModelPrior"]
 #: Trial system attribute in which the sampler shares its proposal with other workers.
 PROPOSAL_ATTR = "autometa:proposal"
 
-#: A prior: configurations -> (predicted normalised score, uncertainty), two arrays.
-Prior = Callable[[Sequence[Configuration]], tuple[np.ndarray, np.ndarray]]
+#: A prior: configurations -> (predicted normalised score, uncertainty[, expected fit
+#: time in seconds]), two or three arrays.
+Prior = Callable[[Sequence[Configuration]], tuple[np.ndarray, ...]]
 
 
 
@@ -67,11 +68,13 @@ class MetaModelPrior:
     model: Any
     metafeatures: Any
 
-    def __call__(self, configs: Sequence[Configuration]) -> tuple[np.ndarray, np.ndarray]:
-        """Predicted normalised score and uncertainty of each configuration."""
+    def __call__(self, configs: Sequence[Configuration]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Predicted normalised score, uncertainty and expected fit time (s) of each one."""
         table = self.model.predict(self.metafeatures, list(configs))
         return (table["predicted_score"].to_numpy(float),
-                table["uncertainty"].to_numpy(float))
+                table["uncertainty"].to_numpy(float),
+                table["expected_fit_time"].to_numpy(float))
 
 
 @dataclass
@@ -120,6 +123,14 @@ class MetaLearnedSampler(BaseSampler):
       *local pick*: expected improvement over perturbations of the best trials only (a
       trust region around the incumbents, as in SMAC's local search), so a small budget
       refines what already works instead of exploring algorithms the data rate poorly.
+
+    With ``cost_weight`` > 0 the sampler is *cost-aware*: a configuration's expected fit
+    time (the prior's third output, e.g. the meta-model's fit-time model, corrected per
+    algorithm by the durations of the study's own trials) above the typical fit time of
+    the known candidates divides its expected improvement by ``(time / typical) **
+    cost_weight`` ("expected improvement per second", Snoek et al. 2012, softened) and
+    lowers a portfolio pick's score by ``cost_weight * log10(time / typical)``.  Cheaper
+    configurations are not favoured; only expensive ones must earn their cost.
 
     Trials running in other workers (``RUNNING`` with a proposal) count as observed at
     their posterior mean (the "kriging believer"), so several workers do not propose
@@ -176,6 +187,9 @@ class MetaLearnedSampler(BaseSampler):
         Finished or running trials before the first local pick.
     n_incumbents : int, default=3
         How many of the best trials local picks perturb.
+    cost_weight : float, default=0.0
+        Exponent of the fit-time penalty (0: fit time is ignored; see above).  Needs a
+        prior that returns expected fit times.
     seed : int, optional
         Seed of the pool draws.
     independent_sampler : BaseSampler, optional
@@ -195,7 +209,7 @@ class MetaLearnedSampler(BaseSampler):
                  n_random: int = 64, n_local: int = 16, local_scale: float = 0.1,
                  xi: float = 0.01, portfolio_every: int = 2, diversity: float = 0.3,
                  local_every: int = 2, local_start: int = 4, n_incumbents: int = 3,
-                 seed: int | None = None,
+                 cost_weight: float = 0.0, seed: int | None = None,
                  independent_sampler: BaseSampler | None = None) -> None:
         self._task = check_task(task)
         self._algorithms = resolve_algorithms(algorithms, task)
@@ -218,6 +232,9 @@ class MetaLearnedSampler(BaseSampler):
         self._local_every = int(local_every)
         self._local_start = int(local_start)
         self._n_incumbents = max(1, int(n_incumbents))
+        if not cost_weight >= 0:
+            raise InvalidInputError(f"cost_weight must be >= 0, got {cost_weight!r}")
+        self._cost_weight = float(cost_weight)
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._independent = independent_sampler or RandomSampler(seed=seed)
@@ -230,7 +247,7 @@ class MetaLearnedSampler(BaseSampler):
             if point is not None:
                 self._candidates.append(point)
         self._candidates = list({point.key: point for point in self._candidates}.values())
-        self._prior_cache: dict[str, tuple[float, float]] = {}
+        self._prior_cache: dict[str, tuple[float, float, float]] = {}
         self._prior_scale: tuple[float, float] | None = None
 
     # ------------------------------------------------------------ construction
@@ -411,14 +428,54 @@ class MetaLearnedSampler(BaseSampler):
             unique = list({point.key: point for point in missing}.values())
             configs = [params_to_configuration({ALGORITHM_PARAM: point.algorithm,
                                                 **point.params}) for point in unique]
-            mean, spread = self._prior(configs)
-            mean = np.asarray(mean, dtype=float)
-            spread = np.asarray(spread, dtype=float)
-            for point, m, s in zip(unique, mean, spread, strict=True):
-                self._prior_cache[point.key] = (float(m) if np.isfinite(m) else math.nan,
-                                                float(s) if np.isfinite(s) else math.nan)
+            outputs = [np.asarray(part, dtype=float) for part in self._prior(configs)]
+            if len(outputs) == 2:  # a prior without fit times
+                outputs.append(np.full(len(unique), np.nan))
+            for point, *triple in zip(unique, *outputs, strict=True):
+                self._prior_cache[point.key] = tuple(  # type: ignore[assignment]
+                    float(v) if np.isfinite(v) else math.nan for v in triple)
         values = np.array([self._prior_cache[point.key] for point in points], dtype=float)
         return values[:, 0], values[:, 1]
+
+    def _expected_fit_time(self, points: Sequence[_Point]) -> np.ndarray:
+        """The prior's expected fit time of points (NaN where it has none)."""
+        if self._prior is None:
+            return np.full(len(points), np.nan)
+        self._prior_of(points)
+        return np.array([self._prior_cache[point.key][2] for point in points], dtype=float)
+
+    def _cost_penalty(self, points: Sequence[_Point], observed: Sequence[_Point],
+                      durations: np.ndarray) -> np.ndarray:
+        """How much slower than the typical candidate each point is expected to be.
+
+        ``log10`` of its expected fit time over the candidates' median one, floored at 0
+        (all zeros when the sampler is not cost-aware).  The prior's expected fit time is
+        corrected per algorithm by the study's own trials: ``log10(duration / expected)``
+        averaged over the algorithm's finished trials, shrunk towards its average over all
+        trials (two pseudo-trials).
+        """
+        zeros = np.zeros(len(points))
+        if self._cost_weight <= 0 or self._prior is None or not self._candidates:
+            return zeros
+        ratio = np.log10(durations / self._expected_fit_time(observed)) if len(observed) \
+            else np.zeros(0)
+        usable = np.isfinite(ratio)
+        overall = float(ratio[usable].mean()) if usable.any() else 0.0
+        algorithms = np.array([point.algorithm for point in observed])
+
+        def corrected(targets: Sequence[_Point]) -> np.ndarray:
+            log_time = np.log10(self._expected_fit_time(targets))
+            for algorithm in {point.algorithm for point in targets}:
+                mine = ratio[usable & (algorithms == algorithm)] if len(observed) else ratio
+                offset = (mine.sum() + 2 * overall) / (len(mine) + 2)
+                log_time[[point.algorithm == algorithm for point in targets]] += offset
+            return log_time
+
+        typical = np.nanmedian(corrected(self._candidates)) \
+            if np.isfinite(self._expected_fit_time(self._candidates)).any() else math.nan
+        if not math.isfinite(typical):
+            return zeros
+        return np.nan_to_num(np.maximum(corrected(points) - typical, 0.0), nan=0.0)
 
     def _standardised_prior(self, points: Sequence[_Point]) -> tuple[np.ndarray, np.ndarray]:
         """Prior mean and uncertainty in units of the prior's spread over the space."""
@@ -443,16 +500,18 @@ class MetaLearnedSampler(BaseSampler):
 
     # --------------------------------------------------------------- proposal
     def _history(self, study: Study, trial: FrozenTrial
-                 ) -> tuple[list[_Point], np.ndarray, list[_Point], int]:
+                 ) -> tuple[list[_Point], np.ndarray, list[_Point], int, np.ndarray]:
         """Observed points with their values (higher is better), pending points, and more.
 
         The fourth value counts earlier trials running without a visible proposal yet
         (their workers are still sampling: several workers that start together would
-        otherwise all propose the same point).
+        otherwise all propose the same point); the fifth is the duration in seconds of
+        each observed trial (NaN for failed ones).
         """
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
         observed: list[_Point] = []
         values: list[float] = []
+        durations: list[float] = []
         failed: list[_Point] = []
         pending: list[_Point] = []
         unseen = 0
@@ -476,6 +535,9 @@ class MetaLearnedSampler(BaseSampler):
                     and math.isfinite(other.value):
                 observed.append(point)
                 values.append(sign * float(other.value))
+                duration = other.duration
+                durations.append(duration.total_seconds() if duration is not None
+                                 and duration.total_seconds() > 0 else math.nan)
             else:
                 failed.append(point)
         y = _copula(np.array(values, dtype=float))
@@ -483,7 +545,8 @@ class MetaLearnedSampler(BaseSampler):
             worst = (y.min() if len(y) else 0.0) - 1.0
             observed += failed
             y = np.concatenate([y, np.full(len(failed), worst)])
-        return observed, y, pending, unseen
+            durations += [math.nan] * len(failed)
+        return observed, y, pending, unseen, np.array(durations, dtype=float)
 
     def _pool(self, observed: Sequence[_Point], y: np.ndarray,
               fixed_algorithm: str | None) -> list[_Point]:
@@ -530,7 +593,7 @@ class MetaLearnedSampler(BaseSampler):
 
     def _propose(self, study: Study, trial: FrozenTrial, fixed_algorithm: str | None,
                  fixed: Mapping[str, Any]) -> _Point:
-        observed, y, pending, unseen = self._history(study, trial)
+        observed, y, pending, unseen, durations = self._history(study, trial)
         taken = {point.key for point in [*observed, *pending]}
         portfolio, local = [], []
         n = len(observed) + len(pending)
@@ -571,13 +634,15 @@ class MetaLearnedSampler(BaseSampler):
             # the best-believed known configuration, spread over algorithms
             tried = Counter(point.algorithm for point in [*observed, *pending])
             penalty = np.array([tried[point.algorithm] for point in pool], dtype=float)
-            return self._with_fixed(pool[_nth_best(mean - self._diversity * penalty, unseen)],
-                                    fixed)
+            cost = self._cost_weight * self._cost_penalty(pool, observed, durations)
+            return self._with_fixed(
+                pool[_nth_best(mean - self._diversity * penalty - cost, unseen)], fixed)
         incumbent = float(y.max())
         gain = mean - incumbent - self._xi
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(std > 0, gain / std, 0.0)
         ei = np.where(std > 0, gain * norm.cdf(t) + std * norm.pdf(t), np.maximum(gain, 0.0))
+        ei = ei / 10.0 ** (self._cost_weight * self._cost_penalty(pool, observed, durations))
         best = _nth_best(ei, unseen) if np.isfinite(ei).any() and ei.max() > 0 else \
             _nth_best(mean + std, unseen)
         return self._with_fixed(pool[best], fixed)

@@ -487,6 +487,9 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
         ``"meta"``: :class:`~autometa.MetaLearnedSampler` (with ``warm_start=False`` it
         has no prior: plain Gaussian-process optimisation); ``"tpe"``: multivariate
         grouped TPE (recommendations enqueued first); ``"random"``: random search.
+        A :class:`~autometa.MetaLearnedSampler` of your own (e.g. cost-aware,
+        ``MetaLearnedSampler.from_recommendation(rec, cost_weight=0.5)``) is used as
+        given, with nothing enqueued.
         Default: ``"meta"`` when warm-started by the meta-model; ``"tpe"`` with
         ``warm_start=False`` or a ``recommendation`` that carries no meta-model (a
         table of configurations, which are enqueued).  On 18 corpus datasets the
@@ -573,7 +576,9 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
         recommender = Recommender(df, target, task, metric, kb, int(random_state), n_warm,
                                    recommendation)
         report = None
-        enqueue = warm_start and n_warm > 0 and sampler != "meta"
+        # a meta-learned sampler carries its own prior: nothing to enqueue before it
+        enqueue = warm_start and n_warm > 0 and not (
+            sampler == "meta" or isinstance(sampler, MetaLearnedSampler))
         if created or not _wait_for(study, WARM_ATTR, seconds=10.0):
             # the creator enqueues (or whoever finds its setup unfinished: it died)
             if enqueue:
@@ -670,10 +675,12 @@ class _SamplerFactory:
     algorithms: list[str]
     n_features: int
     seed: int | None = None
+    cost_weight: float = 0.0
 
     def __call__(self, seed: int | None = None) -> MetaLearnedSampler:
         return MetaLearnedSampler(self.prior, task=self.task, algorithms=self.algorithms,
                                   candidates=self.candidates, n_features=self.n_features,
+                                  cost_weight=self.cost_weight,
                                   seed=self.seed if seed is None else seed)
 
 

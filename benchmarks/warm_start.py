@@ -8,6 +8,8 @@ five strategies tune the dataset for real (cross-validated fits, several seeds):
 - ``random``: random search;
 - ``tpe_warm``: TPE with the meta-model's top recommendations enqueued first;
 - ``meta``: :class:`autometa.MetaLearnedSampler` (meta-model as the prior of a GP);
+- ``meta_cost``: the same sampler, cost-aware (``cost_weight=--cost-weight``: expensive
+  configurations must earn their expected fit time);
 - ``tpe_replicate``: cold TPE again with another sampler seed on the same folds, for
   ``--cold-trials``: how soon the *same* method reaches the target when only its luck
   changes (the noise ceiling of the "trials to reach" figure).
@@ -45,9 +47,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-STRATEGIES = ("tpe", "random", "tpe_warm", "meta", "tpe_replicate")
+STRATEGIES = ("tpe", "random", "tpe_warm", "meta", "meta_cost", "tpe_replicate")
 LABELS = {"tpe": "TPE (cold)", "random": "random search", "tpe_warm": "TPE + enqueued",
-          "meta": "meta-learned sampler", "tpe_replicate": "TPE (cold, other seed)"}
+          "meta": "meta-learned sampler", "meta_cost": "meta-learned sampler, cost-aware",
+          "tpe_replicate": "TPE (cold, other seed)"}
+#: Strategies warm-started by the meta-model.
+WARM_STRATEGIES = ("tpe_warm", "meta", "meta_cost")
 #: Strategies run for ``--cold-trials`` (the others for ``--trials``).
 LONG_STRATEGIES = ("tpe", "tpe_replicate")
 #: Offset of the replicate's sampler seed (its folds and models keep the pair's seed).
@@ -142,10 +147,12 @@ def loo_recommendation(kb, dataset_id: str, df: pd.DataFrame, target: str, task:
 
 
 def run_one(df: pd.DataFrame, target: str, task: str, strategy: str, seed: int, n_trials: int,
-            cv: int, recommendation, fit_timeout: float | None) -> pd.DataFrame:
+            cv: int, recommendation, fit_timeout: float | None,
+            cost_weight: float = 0.0) -> pd.DataFrame:
     import optuna
 
     import autometa
+    from autometa import _tune
     from autometa._tune import _make_sampler
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -154,10 +161,21 @@ def run_one(df: pd.DataFrame, target: str, task: str, strategy: str, seed: int, 
               "tpe_replicate": dict(sampler=replicate, warm_start=False),
               "random": dict(sampler="random", warm_start=False),
               "tpe_warm": dict(sampler="tpe", warm_start=True),
-              "meta": dict(sampler="meta", warm_start=True)}[strategy]
-    result = autometa.tune(df, target, task=task, n_trials=n_trials, cv=cv, random_state=seed,
-                           recommendation=recommendation, refit=False,
-                           fit_timeout=fit_timeout, **kwargs)
+              "meta": dict(sampler="meta", warm_start=True),
+              "meta_cost": dict(sampler="meta", warm_start=True)}[strategy]
+    prior_factory = _tune._prior_factory
+    if strategy == "meta_cost":  # the same sampler as "meta", with a cost weight
+        def cost_aware(*args, **kwargs):
+            factory = prior_factory(*args, **kwargs)
+            factory.cost_weight = cost_weight
+            return factory
+        _tune._prior_factory = cost_aware
+    try:
+        result = autometa.tune(df, target, task=task, n_trials=n_trials, cv=cv,
+                               random_state=seed, recommendation=recommendation, refit=False,
+                               fit_timeout=fit_timeout, **kwargs)
+    finally:
+        _tune._prior_factory = prior_factory
     history = result.history()
     history["trial"] = np.arange(1, len(history) + 1)
     configurations = {trial.number: trial.user_attrs.get("configuration")
@@ -194,14 +212,14 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
             for strategy in strategies:
                 if (dataset_id, seed, strategy) in finished:
                     continue
-                if recommendation is None and strategy in ("tpe_warm", "meta"):
+                if recommendation is None and strategy in WARM_STRATEGIES:
                     recommendation = loo_recommendation(kb, dataset_id, df, spec.target,
                                                         spec.task_type)
                 n_trials = args.cold_trials if strategy in LONG_STRATEGIES else args.trials
                 started = time.perf_counter()
                 history = run_one(df, spec.target, spec.task_type, strategy, seed, n_trials,
-                                  args.cv, recommendation if strategy in ("tpe_warm", "meta")
-                                  else None, args.fit_timeout or None)
+                                  args.cv, recommendation if strategy in WARM_STRATEGIES
+                                  else None, args.fit_timeout or None, args.cost_weight)
                 elapsed = time.perf_counter() - started
                 history.insert(0, "dataset", dataset_id)
                 history.insert(1, "task", spec.task_type)
@@ -691,6 +709,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-features", type=int, default=40)
     parser.add_argument("--selection-seed", type=int, default=0)
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--cost-weight", type=float, default=0.5,
+                        help="cost_weight of the meta_cost strategy")
     parser.add_argument("--rescore-repeats", type=int, default=2,
                         help="Fresh CV repetitions per incumbent (0: no rescoring).")
     parser.add_argument("--summary-only", action="store_true",

@@ -10,6 +10,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import optuna
@@ -310,6 +311,63 @@ def test_local_picks_can_be_switched_off_and_bad_settings_are_refused():
     assert not any(sampler._local_turn(n, False) for n in range(30))
     with pytest.raises(InvalidInputError, match="local_every"):
         MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, local_every=-1)
+
+
+def prior_with_fit_times(seconds: dict[str, float]):
+    """knn and random_forest rated alike, linear lower; fit times per algorithm."""
+    def prior(configs):
+        mean = np.array([0.5 if c.algorithm == "linear" else 0.9 for c in configs])
+        times = np.array([seconds[c.algorithm] for c in configs])
+        return mean, np.full(len(configs), 0.05), times
+    return prior
+
+
+def test_a_cost_aware_sampler_avoids_slow_configurations_rated_no_better():
+    seconds = {"linear": 0.001, "knn": 0.001, "random_forest": 0.1}
+
+    def timed(trial):  # trials take the time the prior expects
+        config = suggest_configuration(trial, TASK, ALGOS)
+        time.sleep(seconds[config.algorithm])
+        return truth(config)
+
+    spent = {}
+    for weight in (0.0, 1.0):
+        sampler = MetaLearnedSampler(prior_with_fit_times(seconds), task=TASK,
+                                     algorithms=ALGOS, candidates=candidates(),
+                                     cost_weight=weight, seed=0)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        study.optimize(timed, n_trials=10)
+        algorithms = [params_to_configuration(t.params).algorithm for t in study.trials]
+        spent[weight] = algorithms.count("random_forest")
+    assert spent[1.0] < spent[0.0]
+    assert spent[0.0] >= 2, spent  # without costs the forest gets its share
+    assert spent[1.0] <= 1, spent
+
+
+def test_fit_times_are_corrected_by_the_study_s_own_durations():
+    # the prior believes random_forest is 100x slower; the study's trials say it is not
+    seconds = {"linear": 0.01, "knn": 0.01, "random_forest": 1.0}
+    sampler = MetaLearnedSampler(prior_with_fit_times(seconds), task=TASK, algorithms=ALGOS,
+                                 candidates=candidates(), cost_weight=1.0, seed=0)
+    forests = [p for p in sampler._candidates if p.algorithm == "random_forest"]
+    knns = [p for p in sampler._candidates if p.algorithm == "knn"]
+    before = sampler._cost_penalty(forests, [], np.zeros(0))
+    assert before == pytest.approx(np.full(len(forests), 2.0))  # 100x the typical time
+    assert (sampler._cost_penalty(knns, [], np.zeros(0)) == 0).all()
+    observed = forests[:4] + knns[:4]
+    durations = np.full(len(observed), 0.05)  # all alike
+    after = sampler._cost_penalty(forests, observed, durations)
+    assert (after < before - 1.0).all()
+
+
+def test_cost_weight_needs_fit_times_and_must_not_be_negative():
+    sampler = MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=ALGOS,
+                                 candidates=candidates(), cost_weight=1.0, seed=0)
+    assert (sampler._cost_penalty(sampler._candidates, [], np.zeros(0)) == 0).all()
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=3)  # a prior without fit times: cost is ignored
+    with pytest.raises(InvalidInputError, match="cost_weight"):
+        MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, cost_weight=-1)
 
 
 REPRODUCIBILITY_SCRIPT = """

@@ -142,6 +142,13 @@ def test_with_the_real_recommender_and_the_meta_sampler(table, tmp_path, monkeyp
     study.optimize(lambda t: -len(suggest_configuration(t, "classification", CHEAP).params),
                    n_trials=3)
     assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 3
+    # ... and so can tune: a cost-aware sampler is used as given, nothing enqueued
+    costly = autometa.MetaLearnedSampler.from_recommendation(rec, algorithms=CHEAP,
+                                                             cost_weight=0.5, seed=0)
+    mine = autometa.tune(table, "target", n_trials=3, cv=3, recommendation=rec,
+                         algorithms=CHEAP, refit=False, sampler=costly)
+    assert mine.sampler == "MetaLearnedSampler" and mine.warm_start is None
+    assert set(mine.history()["source"]) == {"sampler"}
     # the first trial is rated by the meta-model at least as high as any candidate
     first = params_to_configuration(meta.study.trials[0].params)
     assert first.algorithm in CHEAP
