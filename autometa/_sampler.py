@@ -434,7 +434,8 @@ class MetaLearnedSampler(BaseSampler):
             for point, *triple in zip(unique, *outputs, strict=True):
                 self._prior_cache[point.key] = tuple(  # type: ignore[assignment]
                     float(v) if np.isfinite(v) else math.nan for v in triple)
-        values = np.array([self._prior_cache[point.key] for point in points], dtype=float)
+        values = np.array([self._prior_cache[point.key] for point in points],
+                          dtype=float).reshape(-1, 3)
         return values[:, 0], values[:, 1]
 
     def _expected_fit_time(self, points: Sequence[_Point]) -> np.ndarray:
@@ -454,27 +455,27 @@ class MetaLearnedSampler(BaseSampler):
         averaged over the algorithm's finished trials, shrunk towards its average over all
         trials (two pseudo-trials).
         """
-        zeros = np.zeros(len(points))
         if self._cost_weight <= 0 or self._prior is None or not self._candidates:
-            return zeros
-        ratio = np.log10(durations / self._expected_fit_time(observed)) if len(observed) \
-            else np.zeros(0)
+            return np.zeros(len(points))
+        ratio = np.log10(durations / self._expected_fit_time(observed))
         usable = np.isfinite(ratio)
         overall = float(ratio[usable].mean()) if usable.any() else 0.0
-        algorithms = np.array([point.algorithm for point in observed])
+        observed_algorithms = np.array([point.algorithm for point in observed], dtype=str)
+
+        def offset(algorithm: str) -> float:
+            mine = ratio[usable & (observed_algorithms == algorithm)]
+            return (mine.sum() + 2 * overall) / (len(mine) + 2)
 
         def corrected(targets: Sequence[_Point]) -> np.ndarray:
-            log_time = np.log10(self._expected_fit_time(targets))
-            for algorithm in {point.algorithm for point in targets}:
-                mine = ratio[usable & (algorithms == algorithm)] if len(observed) else ratio
-                offset = (mine.sum() + 2 * overall) / (len(mine) + 2)
-                log_time[[point.algorithm == algorithm for point in targets]] += offset
-            return log_time
+            offsets = {algorithm: offset(algorithm)
+                       for algorithm in {point.algorithm for point in targets}}
+            return np.log10(self._expected_fit_time(targets)) + np.array(
+                [offsets[point.algorithm] for point in targets])
 
-        typical = np.nanmedian(corrected(self._candidates)) \
-            if np.isfinite(self._expected_fit_time(self._candidates)).any() else math.nan
-        if not math.isfinite(typical):
-            return zeros
+        reference = corrected(self._candidates)
+        if not np.isfinite(reference).any():
+            return np.zeros(len(points))
+        typical = np.nanmedian(reference)
         return np.nan_to_num(np.maximum(corrected(points) - typical, 0.0), nan=0.0)
 
     def _standardised_prior(self, points: Sequence[_Point]) -> tuple[np.ndarray, np.ndarray]:
