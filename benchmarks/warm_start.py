@@ -152,7 +152,6 @@ def run_one(df: pd.DataFrame, target: str, task: str, strategy: str, seed: int, 
     import optuna
 
     import autometa
-    from autometa import _tune
     from autometa._tune import _make_sampler
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -162,20 +161,11 @@ def run_one(df: pd.DataFrame, target: str, task: str, strategy: str, seed: int, 
               "random": dict(sampler="random", warm_start=False),
               "tpe_warm": dict(sampler="tpe", warm_start=True),
               "meta": dict(sampler="meta", warm_start=True),
-              "meta_cost": dict(sampler="meta", warm_start=True)}[strategy]
-    prior_factory = _tune._prior_factory
-    if strategy == "meta_cost":  # the same sampler as "meta", with a cost weight
-        def cost_aware(*args, **kwargs):
-            factory = prior_factory(*args, **kwargs)
-            factory.cost_weight = cost_weight
-            return factory
-        _tune._prior_factory = cost_aware
-    try:
-        result = autometa.tune(df, target, task=task, n_trials=n_trials, cv=cv,
-                               random_state=seed, recommendation=recommendation, refit=False,
-                               fit_timeout=fit_timeout, **kwargs)
-    finally:
-        _tune._prior_factory = prior_factory
+              "meta_cost": dict(sampler="meta", warm_start=True,
+                                cost_weight=cost_weight)}[strategy]
+    result = autometa.tune(df, target, task=task, n_trials=n_trials, cv=cv, random_state=seed,
+                           recommendation=recommendation, refit=False,
+                           fit_timeout=fit_timeout, **kwargs)
     history = result.history()
     history["trial"] = np.arange(1, len(history) + 1)
     configurations = {trial.number: trial.user_attrs.get("configuration")

@@ -149,6 +149,21 @@ def test_with_the_real_recommender_and_the_meta_sampler(table, tmp_path, monkeyp
                          algorithms=CHEAP, refit=False, sampler=costly)
     assert mine.sampler == "MetaLearnedSampler" and mine.warm_start is None
     assert set(mine.history()["source"]) == {"sampler"}
+    # under a timeout seconds count: the meta-learned sampler becomes cost-aware
+    timed = autometa.tune(table, "target", n_trials=2, timeout=600, cv=3, recommendation=rec,
+                          algorithms=CHEAP, refit=False)
+    assert timed.study.sampler._cost_weight == _tune.DEFAULT_COST_WEIGHT > 0
+    assert any("cost_weight=0.5" in note for note in timed.notes)
+    assert meta.study.sampler._cost_weight == 0  # trials count
+    plain = autometa.tune(table, "target", n_trials=2, timeout=600, cv=3, recommendation=rec,
+                          algorithms=CHEAP, refit=False, cost_weight=0)
+    assert plain.study.sampler._cost_weight == 0
+    assert not any("cost_weight" in note for note in plain.notes)
+    for bad, match in ((dict(cost_weight=-1), "cost_weight must be"),
+                       (dict(cost_weight=0.5, sampler="tpe"), "applies to sampler='meta'"),
+                       (dict(cost_weight=0.5, warm_start=False), "warm_start=True")):
+        with pytest.raises(InvalidInputError, match=match):
+            autometa.tune(table, "target", n_trials=1, cv=3, recommendation=rec, **bad)
     # the first trial is rated by the meta-model at least as high as any candidate
     first = params_to_configuration(meta.study.trials[0].params)
     assert first.algorithm in CHEAP

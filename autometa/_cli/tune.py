@@ -35,8 +35,9 @@ def tune_command(
     study: str | None = typer.Option(
         None, "--study", help="Study name (default: derived from the target and the table)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: one per core)."),
-    timeout: float | None = typer.Option(None, "--timeout",
-                                         help="Start no new trial after S seconds."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", help="Start no new trial after S seconds (the meta-learned "
+        "sampler then weighs each configuration's expected fit time)."),
     cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds."),
     fit_timeout: float | None = typer.Option(
         None, "--fit-timeout", help="Seconds one fit may take (slower: a failed trial)."),
