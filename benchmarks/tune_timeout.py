@@ -72,7 +72,7 @@ def tune_for(df: pd.DataFrame, target: str, task: str, arm: str, seed: int,
 
 def run(args: argparse.Namespace) -> pd.DataFrame:
     from knowledge_base import METRICS
-    from knowledge_base.campaign import Corpus, load_dataset
+    from knowledge_base.campaign import Corpus
 
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("AUTOMETA_CACHE_DIR", str(args.cache or args.out / "cache"))
@@ -84,16 +84,10 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
     ids = ids[part::parts]
     print(f"datasets: {ids}", file=sys.stderr)
     runs_file = args.out / (f"runs-{part}.csv" if parts > 1 else "runs.csv")
-    done = pd.read_csv(runs_file) if runs_file.is_file() else pd.DataFrame(
-        columns=["dataset", "seed", "arm"])
-    finished = set(zip(done["dataset"], done["seed"], done["arm"], strict=True))
+    finished = warm_start.finished_runs(runs_file, "arm")
     arms = [arm for arm in args.arms.split(",") if arm]
     for dataset_id in ids:
-        spec = corpus.get(dataset_id)
-        X, y = load_dataset(spec.path, spec.target, spec.task_type, max_rows=args.max_rows,
-                            random_state=0)
-        df = X.assign(**{spec.target: y.to_numpy()})
-        metric = "roc_auc" if spec.task_type == "classification" else "rmse"
+        spec, df, metric = warm_start.benchmark_table(corpus, dataset_id, args.max_rows)
         recommendation = None
         for seed in range(args.seeds):
             for arm in arms:

@@ -43,6 +43,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -177,7 +178,7 @@ def run_one(df: pd.DataFrame, target: str, task: str, strategy: str, seed: int, 
 
 def run(args: argparse.Namespace) -> pd.DataFrame:
     from knowledge_base import METRICS
-    from knowledge_base.campaign import Corpus, load_dataset
+    from knowledge_base.campaign import Corpus
 
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("AUTOMETA_CACHE_DIR", str(args.out / "cache"))
@@ -187,16 +188,10 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
     ids = choose_datasets(kb, corpus, args)
     print(f"datasets: {ids}", file=sys.stderr)
     runs_file = args.out / "runs.csv"
-    done = pd.read_csv(runs_file) if runs_file.is_file() else pd.DataFrame(
-        columns=["dataset", "seed", "strategy"])
-    finished = set(zip(done["dataset"], done["seed"], done["strategy"], strict=True))
+    finished = finished_runs(runs_file, "strategy")
     strategies = [s for s in args.strategies.split(",") if s]
     for dataset_id in ids:
-        spec = corpus.get(dataset_id)
-        X, y = load_dataset(spec.path, spec.target, spec.task_type, max_rows=args.max_rows,
-                            random_state=0)
-        df = X.assign(**{spec.target: y.to_numpy()})
-        metric = "roc_auc" if spec.task_type == "classification" else "rmse"
+        spec, df, metric = benchmark_table(corpus, dataset_id, args.max_rows)
         recommendation = None
         for seed in range(args.seeds):
             for strategy in strategies:
@@ -223,6 +218,26 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
                       f"best={best:.5g} ({elapsed:.0f} s)", file=sys.stderr)
     runs = pd.read_csv(runs_file)
     return runs[runs["dataset"].isin(ids)]
+
+
+def finished_runs(runs_file: Path, arm_column: str) -> set[tuple[str, int, str]]:
+    """(dataset, seed, arm) triples already in a runs file (re-running skips them)."""
+    if not runs_file.is_file():
+        return set()
+    done = pd.read_csv(runs_file, usecols=["dataset", "seed", arm_column])
+    return set(zip(done["dataset"], done["seed"], done[arm_column], strict=True))
+
+
+def benchmark_table(corpus, dataset_id: str, max_rows: int) -> tuple[Any, pd.DataFrame, str]:
+    """A corpus dataset as a benchmark tunes it: its spec, the table (target included,
+    at most ``max_rows`` rows) and the metric."""
+    from knowledge_base.campaign import load_dataset
+
+    spec = corpus.get(dataset_id)
+    X, y = load_dataset(spec.path, spec.target, spec.task_type, max_rows=max_rows,
+                        random_state=0)
+    metric = "roc_auc" if spec.task_type == "classification" else "rmse"
+    return spec, X.assign(**{spec.target: y.to_numpy()}), metric
 
 
 # -------------------------------------------------------------------- rescoring
