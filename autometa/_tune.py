@@ -608,8 +608,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
             seed = int(random_state) if created else _joiner_seed(int(random_state))
             prior_factory = _prior_factory(recommender, algorithms=names,
                                            n_features=X.shape[1],
-                                           use_prior=warm_start and sampler == "meta")
-            prior_factory.cost_weight = cost_weight
+                                           use_prior=warm_start and sampler == "meta",
+                                           cost_weight=cost_weight)
             run = _Run(data=data, algorithms=names, sampler=sampler, seed=seed,
                        prior_factory=prior_factory, n_trials=n_trials, timeout=timeout)
             if n_jobs == 1:
@@ -721,14 +721,14 @@ class _SamplerFactory:
 
 
 def _prior_factory(recommender: Recommender, *, algorithms: list[str], n_features: int,
-                   use_prior: bool) -> _SamplerFactory:
+                   use_prior: bool, cost_weight: float = 0.0) -> _SamplerFactory:
     """The meta-learned sampler's prior for this table (none when not warm-started)."""
     if not use_prior:
         return _SamplerFactory(None, [], recommender.task, algorithms, n_features)
     model, metafeatures, configs = recommender.prior()
     candidates = [config for config in configs if config.algorithm in algorithms]
     return _SamplerFactory(MetaModelPrior(model, metafeatures), candidates, recommender.task,
-                           algorithms, n_features)
+                           algorithms, n_features, cost_weight=cost_weight)
 
 
 @dataclass
