@@ -171,13 +171,6 @@ def shortfall(runs: pd.DataFrame, checkpoints: list[float]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def markdown(frame: pd.DataFrame) -> str:
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join([head, rule, *body])
-
-
 def write_report(path: Path, command: str, runs: pd.DataFrame, table: pd.DataFrame,
                  short: pd.DataFrame, args: argparse.Namespace) -> None:
     pairs = runs[["dataset", "seed"]].drop_duplicates()
@@ -200,12 +193,12 @@ def write_report(path: Path, command: str, runs: pd.DataFrame, table: pd.DataFra
         "where it beat each other arm, and the median number of trials finished, by each "
         "checkpoint:",
         "",
-        markdown(table),
+        warm_start.markdown_table(table.set_index(["seconds", "arm"])),
         "",
         "Median over pairs of how far the arm's best score is below the best score any arm "
         f"reached by {max(args.checkpoints):g} s, in percent:",
         "",
-        markdown(short),
+        warm_start.markdown_table(short.set_index("seconds")),
         "",
     ]
     path.write_text("\n".join(lines))

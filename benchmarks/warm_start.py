@@ -554,7 +554,7 @@ def plot(runs: pd.DataFrame, reach: pd.DataFrame, path: Path, cold_trials: int) 
     plt.close(fig)
 
 
-def _markdown(frame: pd.DataFrame, *, digits: int = 3) -> str:
+def markdown_table(frame: pd.DataFrame, *, digits: int = 3) -> str:
     """A small DataFrame as a Markdown table (index included)."""
     frame = frame.reset_index()
 
@@ -632,33 +632,33 @@ def write_report(path: Path, *, command: str, runs: pd.DataFrame, reach: pd.Data
         f"Pairs reaching it by trial k, out of {len(reach[['dataset', 'seed']].drop_duplicates())}"
         " (empty: beyond the strategy's trials):",
         "",
-        _markdown(reached_by(reach)),
+        markdown_table(reached_by(reach)),
         "",
         "Per dataset: median over seeds; then the median over datasets "
         "(\"not reached\" = not within the strategy's trials):",
         "",
-        _markdown(overall),
+        markdown_table(overall),
         "",
         "Per (dataset, seed), the first trial at the target (– = not reached):",
         "",
-        _markdown(pairs_table(reach)),
+        markdown_table(pairs_table(reach)),
         "",
         "Gap closed from a typical configuration (median random-search trial) to the target "
         "(median over pairs; 1 = reached):",
         "",
-        _markdown(gaps),
+        markdown_table(gaps),
         "",
         "How far below the target the best-so-far score still is at trial k, in percent of "
         "the target (median over pairs; 0 = at the target, negative = beyond it; for the "
         "replicate at 50 this is the size of the target's own luck):",
         "",
-        _markdown(short),
+        markdown_table(short),
         "",
         "Seeds averaged first: per dataset, the first trial at which the strategy's "
         f"best-so-far averaged over seeds reaches cold TPE's {cold_trials}-trial best averaged "
         "over the same seeds; then the median over datasets:",
         "",
-        _markdown(averaged),
+        markdown_table(averaged),
         "",
     ]
     if not fresh.empty:
@@ -677,11 +677,11 @@ def write_report(path: Path, *, command: str, runs: pd.DataFrame, reach: pd.Data
             "",
             "By trial k (checkpoints 5, 10, 20, 30 and, for the replicate, 50):",
             "",
-            _markdown(reached_by(fresh)),
+            markdown_table(reached_by(fresh)),
             "",
-            _markdown(fresh_overall),
+            markdown_table(fresh_overall),
             "",
-            _markdown(pairs_table(fresh)),
+            markdown_table(pairs_table(fresh)),
             "",
         ]
     parts += ["## Curves", "", "![best-so-far curves](curves.png)", ""]
