@@ -67,7 +67,10 @@ def tune_for(df: pd.DataFrame, target: str, task: str, arm: str, seed: int,
                 if t.datetime_complete is not None}
     history["seconds"] = history["number"].map(finished)
     history["trial"] = np.arange(1, len(history) + 1)
-    return history[["trial", "seconds", "value", "best_so_far", "algorithm", "fit_time"]]
+    history["configuration"] = history["number"].map(
+        {t.number: t.user_attrs.get("configuration") for t in trials})
+    return history[["trial", "seconds", "value", "best_so_far", "algorithm", "fit_time",
+                    "configuration"]]
 
 
 def run(args: argparse.Namespace) -> pd.DataFrame:
@@ -126,25 +129,48 @@ def datasets(args: argparse.Namespace) -> list[str]:
 
 
 # --------------------------------------------------------------------- summary
-def best_by(runs: pd.DataFrame, seconds: float) -> pd.DataFrame:
-    """Best CV score of each (dataset, seed, arm) among trials finished by ``seconds``
-    (higher is better: RMSE negated; NaN: no trial finished)."""
-    sign = np.where(runs["higher_is_better"].astype(bool), 1.0, -1.0)
-    scored = runs.assign(score=sign * runs["value"].astype(float))
-    scored = scored[scored["seconds"] <= seconds]
-    best = scored.groupby(["dataset", "seed", "arm"])["score"].max()
-    pairs = runs[["dataset", "seed"]].drop_duplicates().set_index(["dataset", "seed"]).index
-    arms = [arm for arm in ARMS if arm in set(runs["arm"])]
+def incumbents(runs: pd.DataFrame, checkpoints: list[float]) -> pd.DataFrame:
+    """Per (dataset, seed, arm) and checkpoint: the best trial finished by then (the
+    earliest of equals; none before the first trial finished)."""
+    rows = []
+    for (dataset, seed, arm), mine in runs.groupby(["dataset", "seed", "arm"]):
+        mine = mine.sort_values("trial")
+        higher = bool(mine["higher_is_better"].iloc[0])
+        score = (1.0 if higher else -1.0) * mine["value"].to_numpy(dtype=float)
+        score = np.where(np.isfinite(score), score, -np.inf)
+        for seconds in checkpoints:
+            finished = (mine["seconds"] <= seconds).to_numpy()
+            if not np.isfinite(score[finished]).any():
+                continue
+            best = int(np.flatnonzero(finished)[np.argmax(score[finished])])
+            rows.append({"dataset": dataset, "task": mine["task"].iloc[0], "seed": seed,
+                         "arm": arm, "checkpoint": seconds, "higher_is_better": higher,
+                         "cv_value": float(mine["value"].iloc[best]),
+                         "configuration": mine["configuration"].iloc[best]
+                         if "configuration" in mine else None})
+    return pd.DataFrame(rows)
+
+
+def best_by(table: pd.DataFrame, seconds: float, column: str = "cv_value") -> pd.DataFrame:
+    """Pairs x arms: each incumbent's ``column`` at the checkpoint, higher is better (RMSE
+    negated; NaN: no trial finished by then)."""
+    pairs = table[["dataset", "seed"]].drop_duplicates().set_index(["dataset", "seed"]).index
+    arms = [arm for arm in ARMS if arm in set(table["arm"])]
+    mine = table[table["checkpoint"] == seconds]
+    sign = np.where(mine["higher_is_better"].astype(bool), 1.0, -1.0)
+    best = mine.assign(score=sign * mine[column].astype(float)).set_index(
+        ["dataset", "seed", "arm"])["score"]
     return best.unstack("arm").reindex(index=pairs, columns=arms)
 
 
-def compare(runs: pd.DataFrame, checkpoints: list[float]) -> pd.DataFrame:
-    """Per checkpoint and arm: pairs won or tied against each other arm, and trials run
-    ("–" against itself)."""
+def compare(table: pd.DataFrame, runs: pd.DataFrame, checkpoints: list[float],
+            column: str = "cv_value") -> pd.DataFrame:
+    """Per checkpoint and arm: pairs where it has the best score of all arms (ties count
+    for each), pairs won against each other arm ("–" against itself), trials run."""
     rows = []
-    arms = [arm for arm in ARMS if arm in set(runs["arm"])]
+    arms = [arm for arm in ARMS if arm in set(table["arm"])]
     for seconds in checkpoints:
-        best = best_by(runs, seconds).fillna(-np.inf)
+        best = best_by(table, seconds, column).fillna(-np.inf)
         trials = runs[runs["seconds"] <= seconds].groupby(["dataset", "seed", "arm"]).size()
         for arm in arms:
             row = {"seconds": seconds, "arm": arm,
@@ -159,20 +185,22 @@ def compare(runs: pd.DataFrame, checkpoints: list[float]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def shortfall(runs: pd.DataFrame, checkpoints: list[float]) -> pd.DataFrame:
+def shortfall(table: pd.DataFrame, checkpoints: list[float],
+              column: str = "cv_value") -> pd.DataFrame:
     """Median over pairs of how far each arm's best is below the best arm's at the last
     checkpoint, in percent of that score's magnitude."""
-    final = best_by(runs, max(checkpoints)).max(axis=1)
+    final = best_by(table, max(checkpoints), column).max(axis=1)
     rows = []
     for seconds in checkpoints:
-        best = best_by(runs, seconds)
+        best = best_by(table, seconds, column)
         gap = 100 * best.rsub(final, axis=0).div(final.abs(), axis=0)
         rows.append({"seconds": seconds, **gap.median().round(3).to_dict()})
     return pd.DataFrame(rows)
 
 
-def write_report(path: Path, command: str, runs: pd.DataFrame, table: pd.DataFrame,
-                 short: pd.DataFrame, args: argparse.Namespace) -> None:
+def write_report(path: Path, command: str, runs: pd.DataFrame,
+                 results: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
+                 args: argparse.Namespace) -> None:
     pairs = runs[["dataset", "seed"]].drop_duplicates()
     lines = [
         "# `autometa.tune` under a time budget",
@@ -189,18 +217,23 @@ def write_report(path: Path, command: str, runs: pd.DataFrame, table: pd.DataFra
         + (f" ({len(list(args.out.glob('runs-*.csv')))} processes shared the datasets, "
            "`--part`)." if list(args.out.glob("runs-*.csv")) else "."),
         "",
-        "Pairs where the arm had the best score of all arms (ties count for each), pairs "
-        "where it beat each other arm, and the median number of trials finished, by each "
-        "checkpoint:",
-        "",
-        warm_start.markdown_table(table.set_index(["seconds", "arm"])),
-        "",
-        "Median over pairs of how far the arm's best score is below the best score any arm "
-        f"reached by {max(args.checkpoints):g} s, in percent:",
-        "",
-        warm_start.markdown_table(short.set_index("seconds")),
-        "",
     ]
+    titles = {"cv": "## Best CV score (the folds that chose it)",
+              "fresh": "## The incumbents on fresh folds\n\nThe best of many noisy CV scores "
+                       "is biased upwards, the more so the more trials it is the best of "
+                       "(the winner's curse), which favours the arm that ran more trials.  "
+                       "Each arm's incumbent at each checkpoint was cross-validated again on "
+                       f"{args.rescore_repeats} new fold assignments (`rescored.csv`)."}
+    for name, (wins, short) in results.items():
+        lines += [
+            titles[name], "",
+            "Pairs where the arm had the best score of all arms (ties count for each), pairs "
+            "where it beat each other arm, and the median number of trials finished, by each "
+            "checkpoint:", "",
+            warm_start.markdown_table(wins.set_index(["seconds", "arm"])), "",
+            "Median over pairs of how far the arm's best score is below the best score any "
+            f"arm reached by {max(args.checkpoints):g} s, in percent:", "",
+            warm_start.markdown_table(short.set_index("seconds")), ""]
     path.write_text("\n".join(lines))
 
 
@@ -231,20 +264,28 @@ def main(argv: list[str] | None = None) -> int:
                         default=(0, 1), metavar="K/N",
                         help="Run every N-th dataset from the K-th (0-based) into "
                              "runs-K.csv, for N processes; the summary reads them all.")
+    parser.add_argument("--rescore-repeats", type=int, default=2,
+                        help="Fresh CV repetitions per incumbent (0: no rescoring).")
     parser.add_argument("--summary-only", action="store_true")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     runs = read_runs(args.out) if args.summary_only else run(args)
-    table = compare(runs, args.checkpoints)
-    short = shortfall(runs, args.checkpoints)
-    print(table.to_string(index=False))
-    print(short.to_string(index=False))
+    table = incumbents(runs, args.checkpoints)
+    results = {"cv": (compare(table, runs, args.checkpoints),
+                      shortfall(table, args.checkpoints))}
+    if args.rescore_repeats > 0 and table["configuration"].notna().any():
+        rescored = warm_start.rescore_incumbents(table, args)
+        results["fresh"] = (compare(rescored, runs, args.checkpoints, "fresh_value"),
+                            shortfall(rescored, args.checkpoints, "fresh_value"))
+    for name, (wins, short) in results.items():
+        print(f"{name}:\n{wins.to_string(index=False)}\n{short.to_string(index=False)}")
     (args.out / "summary.json").write_text(json.dumps(
-        {"comparison": table.to_dict("records"), "shortfall_percent_median":
-         short.to_dict("records")}, indent=1))
+        {name: {"comparison": wins.to_dict("records"),
+                "shortfall_percent_median": short.to_dict("records")}
+         for name, (wins, short) in results.items()}, indent=1))
     command = "python benchmarks/tune_timeout.py " + " ".join(
         sys.argv[1:] if argv is None else argv)
-    write_report(args.out / "report.md", command, runs, table, short, args)
+    write_report(args.out / "report.md", command, runs, results, args)
     return 0
 
 

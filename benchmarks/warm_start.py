@@ -274,7 +274,7 @@ def incumbents(runs: pd.DataFrame, cold_trials: int) -> pd.DataFrame:
 
 
 def rescore(runs: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
-    """Each incumbent re-evaluated on fresh cross-validation folds.
+    """Each incumbent (:func:`incumbents`) re-evaluated on fresh cross-validation folds.
 
     A best-so-far CV score is optimistically biased, and more so the more trials it is the
     maximum of (the "winner's curse" of model selection, Cawley & Talbot 2010); comparing
@@ -283,12 +283,20 @@ def rescore(runs: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     new fold assignments (seeds unrelated to the tuning folds) and the mean is kept.
     Results go to ``rescored.csv`` as they are computed; re-running skips them.
     """
+    if "configuration" not in runs or runs["configuration"].isna().all():
+        return pd.DataFrame()
+    return rescore_incumbents(incumbents(runs, args.cold_trials), args)
+
+
+def rescore_incumbents(table: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """``table`` (dataset, seed, configuration, ...) with the mean ``fresh_value`` of each
+    configuration over ``args.rescore_repeats`` fresh fold assignments (see :func:`rescore`;
+    cached in ``args.out / "rescored.csv"``)."""
     from autometa._tune import _CrossValidation
     from knowledge_base.campaign import Corpus, load_dataset
     from knowledge_base.portfolio import Configuration
 
-    table = incumbents(runs, args.cold_trials)
-    if table.empty or "configuration" not in runs or runs["configuration"].isna().all():
+    if table.empty:
         return pd.DataFrame()
     cache_file = args.out / "rescored.csv"
     done = pd.read_csv(cache_file) if cache_file.is_file() else pd.DataFrame(
