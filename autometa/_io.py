@@ -10,15 +10,13 @@ import lzma
 import re
 import warnings
 import zipfile
-from collections.abc import Hashable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from autometa._exceptions import InvalidInputError
+from autometa._text_columns import decimal_commas, formatted_numbers, iso_dates, numeric_dates
 
 __all__ = ["SUFFIXES", "read_table"]
 
@@ -35,20 +33,12 @@ _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 DELIMITERS = (";", "\t", "|")
 #: Rows read to choose a text table's delimiter.
 PROBE_ROWS = 20
-#: Values of a text column matched before trying to parse it as numbers or dates.
-PROBE_VALUES = 100
 #: Bytes read from the start of a text table to find comments, byte-order marks and fields.
 HEAD_BYTES = 65536
-#: A number written with a decimal comma (``-1,5``, ``,25``, ``3,1e-4``) or without a
-#: fraction (``12``, ``-4e-05``).
-_DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+|\d+)(?:[eE][+-]?\d+)?"
 #: An ARFF ``@attribute <name> date [<format>]`` line (``head`` ends before the type).
 _ARFF_DATE = re.compile(
     r"""^(?P<head>\s*@attribute\s+(?P<name>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)\s+)"""
     r"date\b.*$", re.IGNORECASE | re.MULTILINE)
-#: An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T12:30:00.5+01:00``).
-_ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-             r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -62,8 +52,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
     write them.  Lines starting with ``#`` before the header are skipped, surrounding
     spaces are stripped from column names, a UTF-16 file (byte-order mark) is decoded as
     such and a file that is not UTF-8 is read as Latin-1.  Text columns whose every value
-    is an ISO 8601 date (``2024-03-01``, ``2024-03-01 12:30``) become datetimes; other
-    date formats stay text (``01/03/2024`` is ambiguous).  Compressed text tables
+    is a number written with a currency, thousands separators or a percent sign
+    (``$1,234.50``, ``45%``, ``1.234,50 €`` in a ``;`` file) or a dash for "none" become
+    numbers (percentages as fractions); columns whose every value is an ISO 8601 date
+    (``2024-03-01``, ``2024-03-01 12:30``) or a date whose values tell day from month
+    (``31/01/2024``) become datetimes; a column where every date could be read either
+    way (``01/03/2024``) stays text.  Compressed text tables
     (``.csv.gz``, ``.tsv.zip``, ...) and ARFF files (``.arff.gz``, ``.bz2``, ``.xz``,
     ``.zip``) are decompressed.  Parquet and Feather (Arrow IPC) files are read by
     pyarrow.
@@ -89,7 +83,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffix == ".csv" or suffix in WHITESPACE_SUFFIXES:
             return _read_delimited(path, whitespace=suffix in WHITESPACE_SUFFIXES)
         if suffix == ".tsv":
-            return _read_text(path, sep="\t")
+            return _numbers_and_dates(_read_text(path, sep="\t"), decimal=".")
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
         if suffix in (".feather", ".arrow"):
@@ -121,7 +115,7 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
         frame = pd.read_csv(path, **{**options, "encoding": "latin-1"})
     # the parser returns one block per column; copy() consolidates them, so later column
     # inserts on a wide table do not warn about fragmentation
-    return _iso_dates(_stripped_names(frame.copy()))
+    return iso_dates(_stripped_names(frame.copy()))
 
 
 def _head(path: Path) -> bytes:
@@ -208,7 +202,7 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
         except pd.errors.ParserError:  # rows of unequal length: not this delimiter
             continue
         longer_rows = not probe.index.equals(pd.RangeIndex(len(probe)))
-        typed = _decimal_commas(probe) if sep == ";" else probe
+        typed = decimal_commas(probe) if sep == ";" else probe
         numeric = sum(pd.api.types.is_numeric_dtype(dtype) for dtype in typed.dtypes)
         widths = _field_counts(head, sep)
         regular = bool(widths) and widths[0] > 1 and len(set(widths)) == 1
@@ -226,7 +220,14 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
             frame = _read_text(path, head, sep=chosen, index_col=False)
     else:
         frame = _read_text(path, head, sep=chosen)
-    return _decimal_commas(frame) if chosen == ";" else frame
+    return _numbers_and_dates(frame, decimal="," if chosen == ";" else ".")
+
+
+def _numbers_and_dates(frame: pd.DataFrame, *, decimal: str) -> pd.DataFrame:
+    """Text columns that hold numbers or dates, converted (see ``_text_columns``)."""
+    if decimal == ",":
+        frame = decimal_commas(frame)
+    return numeric_dates(formatted_numbers(frame, decimal=decimal))
 
 
 def _field_counts(head: bytes, sep: str) -> list[int]:
@@ -242,50 +243,6 @@ def _field_counts(head: bytes, sep: str) -> list[int]:
     if len(head) == HEAD_BYTES:
         records = records[:-1]  # the last record may be cut off
     return records[:PROBE_ROWS + 1]
-
-
-def _text_columns_matching(frame: pd.DataFrame, pattern: str
-                           ) -> Iterator[tuple[Hashable, pd.Series, pd.Series]]:
-    """``(name, column, stripped text)`` of the text columns whose values match ``pattern``.
-
-    Only the first :data:`PROBE_VALUES` values are matched (a regular expression over
-    every cell of a large table costs more than reading it); the caller's parser then
-    checks every value and leaves the column as text if one does not parse.
-    """
-    for name, column in frame.items():
-        if pd.api.types.is_numeric_dtype(column) or not pd.api.types.is_string_dtype(column):
-            continue
-        text = column.dropna().astype(str).str.strip()
-        if not text.empty and text.head(PROBE_VALUES).str.fullmatch(pattern).all():
-            yield name, column, text
-
-
-def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns whose every value is an ISO 8601 date or date-time, as datetimes."""
-    converted = {}
-    for name, column, _ in _text_columns_matching(frame, _ISO_DATE):
-        for utc in (False, True):  # mixed UTC offsets need utc=True to be compared
-            try:
-                converted[name] = pd.to_datetime(column, format="ISO8601", utc=utc)
-                break
-            except (ValueError, TypeError):  # a value that is no ISO date (2024-13-45)
-                continue
-    return frame.assign(**converted) if converted else frame
-
-
-def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns whose every value is a number with a decimal comma, as numbers."""
-    converted = {}
-    for name, column, text in _text_columns_matching(frame, _DECIMAL_COMMA):
-        if not text.str.contains(",", regex=False).any():
-            continue  # integers only: no decimal comma to read
-        try:  # Arrow's string-to-float cast: 30x faster than pandas' through objects
-            arrow = pc.replace_substring(pa.array(text, type=pa.string()), ",", ".")
-            numbers = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
-        except pa.ArrowInvalid:
-            continue  # a value that is no number: the column is text
-        converted[name] = pd.Series(numbers, index=text.index).reindex(column.index)
-    return frame.assign(**converted) if converted else frame
 
 
 def _read_arff(path: Path) -> pd.DataFrame:

@@ -1,0 +1,129 @@
+"""Text columns that hold numbers or dates in disguise, as ``read_table`` converts them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autometa._io import read_table
+from autometa._text_columns import PROBE_VALUES, formatted_numbers, numeric_dates
+
+
+def _read(tmp_path, text: str, name: str = "t.csv") -> pd.DataFrame:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_table(path)
+
+
+def _is_text(column: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(column) and not pd.api.types.is_numeric_dtype(column)
+
+
+def test_currencies_thousands_percents_and_dashes_become_numbers(tmp_path):
+    read = _read(tmp_path, 'price,share,delta,y\n'
+                           '"$1,234.50",12.5%,-,a\n'
+                           '$-7,0%,3.25,b\n'
+                           '-$0.99,-100%,.5,a\n'
+                           ',,"1,000,000",b\n')
+    np.testing.assert_allclose(read["price"], [1234.5, -7.0, -0.99, np.nan])
+    np.testing.assert_allclose(read["share"], [0.125, 0.0, -1.0, np.nan])
+    np.testing.assert_allclose(read["delta"], [np.nan, 3.25, 0.5, 1e6])
+    assert read["y"].tolist() == ["a", "b", "a", "b"]
+
+
+def test_columns_in_mixed_units_or_with_a_word_stay_text(tmp_path):
+    read = _read(tmp_path, 'two,mixed,word,dashes,sizes,y\n'
+                           '$5,50%,12,-,"1,5",a\n'
+                           '€5,0.5,n/a now,--,"12,3456",b\n'
+                           '$6,7%,13,-,"1,500",a\n')
+    for name in ("two", "mixed", "word", "dashes", "sizes"):
+        assert _is_text(read[name]), name
+    assert read["two"].tolist() == ["$5", "€5", "$6"]
+
+
+def test_semicolon_files_read_european_amounts(tmp_path):
+    read = _read(tmp_path, "amount;rate;plain;y\n"
+                           "1.234,50 €;12,5 %;1,5;a\n"
+                           "12 €;-3 %;-;b\n"
+                           "1 000,25 €;0 %;2;a\n")
+    np.testing.assert_allclose(read["amount"], [1234.5, 12.0, 1000.25])
+    np.testing.assert_allclose(read["rate"], [0.125, -0.03, 0.0])
+    np.testing.assert_allclose(read["plain"], [1.5, np.nan, 2.0])
+
+
+def test_tab_separated_files_read_formatted_numbers_too(tmp_path):
+    read = _read(tmp_path, "price\ty\n$1,000\ta\n$2.50\tb\n", name="t.tsv")
+    assert read["price"].tolist() == [1000.0, 2.5]
+
+
+def test_a_bad_value_after_the_probed_rows_keeps_the_column_text(tmp_path):
+    rows = [f"${i},{i}/12/2024,y" for i in range(1, PROBE_VALUES + 10)]
+    rows[-1] = "$5 each,15/13/2024,y"
+    read = _read(tmp_path, "price,day,y\n" + "\n".join(rows) + "\n")
+    assert _is_text(read["price"]) and _is_text(read["day"])
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["31/01/2024", "01/02/2024", None], ["2024-01-31", "2024-02-01", None]),  # day first
+    (["01/31/2024", "02/01/2024"], ["2024-01-31", "2024-02-01"]),  # month first
+    (["31.1.2024", "1.2.2024"], ["2024-01-31", "2024-02-01"]),  # German, no leading zeros
+    (["2024/01/31", "2024/02/01"], ["2024-01-31", "2024-02-01"]),  # year first
+    (["31-01-2024 10:30", "01-02-2024 9:05"], ["2024-01-31 10:30", "2024-02-01 09:05"]),
+    (["13/01/2024 10:30:15", "01/02/2024 09:05:00"],
+     ["2024-01-13 10:30:15", "2024-02-01 09:05:00"]),
+])
+def test_dates_whose_values_tell_day_from_month_become_datetimes(values, expected):
+    frame = pd.DataFrame({"d": pd.Series(values, dtype="str")})
+    got = numeric_dates(frame)["d"]
+    assert pd.api.types.is_datetime64_any_dtype(got)
+    assert got.tolist() == [pd.NaT if e is None else pd.Timestamp(e) for e in expected]
+
+
+@pytest.mark.parametrize("values", [
+    ["01/02/2024", "02/01/2024"],  # day or month first: the values do not say
+    ["31/01/2024", "01/31/2024"],  # both orders at once
+    ["31/01/2024", "01.02.2024"],  # two separators
+    ["31/02/2024", "01/02/2024"],  # no 31 February
+    ["31/01/2024 10:30", "01/02/2024"],  # a time on some values only
+    ["31/01/24", "01/02/24"],  # two-digit years
+])
+def test_ambiguous_or_invalid_dates_stay_text(values):
+    frame = pd.DataFrame({"d": pd.Series(values, dtype="str")})
+    assert numeric_dates(frame)["d"].tolist() == values
+
+
+def test_numbers_and_categorical_columns_pass_through_unchanged():
+    frame = pd.DataFrame({"x": [1.5, 2.0], "c": pd.Categorical(["$1", "$2"]),
+                          "o": pd.Series(["-", "-"], dtype=object)})
+    out = formatted_numbers(numeric_dates(frame))
+    pd.testing.assert_frame_equal(out, frame)
+
+
+STYLES = {  # how a spreadsheet might write a number: (formatter, decimal mark, scale)
+    "dollars": (lambda v: f"-${-v:,.2f}" if v < 0 else f"${v:,.2f}", ".", 1.0),
+    "thousands": (lambda v: f"{v:,.3f}", ".", 1.0),
+    "percent": (lambda v: f"{v * 100:.2f}%", ".", 100.0),
+    "euros": (lambda v: f"{v:,.2f} €".replace(",", " ").replace(".", ","), ",", 1.0),
+}
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(style=st.sampled_from(sorted(STYLES)),
+       values=st.lists(st.one_of(st.floats(-1e7, 1e7, allow_nan=False), st.none()),
+                       min_size=1, max_size=30))
+def test_formatted_numbers_read_back_as_the_numbers_written(tmp_path_factory, style, values):
+    formatter, decimal, scale = STYLES[style]
+    if all(v is None for v in values):
+        values[0] = 1.0
+    cells = ["-" if v is None else formatter(v) for v in values]
+    sep = ";" if decimal == "," else ","
+    path = tmp_path_factory.mktemp("t") / "t.csv"
+    pd.DataFrame({"v": cells, "y": ["a"] * len(cells)}).to_csv(path, index=False, sep=sep)
+    read = read_table(path)["v"]
+    assert pd.api.types.is_float_dtype(read), cells[:3]
+    written = np.array([np.nan if v is None else v for v in values])
+    # the cells hold 2-3 decimals of the value (of the percentage for percents)
+    np.testing.assert_allclose(read.to_numpy(), written, atol=0.006 / scale, rtol=0)
