@@ -2,6 +2,7 @@
 
 The public API is small:
 
+- :func:`read_table` reads a CSV, Parquet or ARFF file as the command line does;
 - :func:`recommend` ranks the portfolio's algorithms and concrete configurations for a table;
 - :func:`tune` runs a warm-started Optuna study, :func:`warm_start` seeds a user's own study,
   :class:`MetaLearnedSampler` uses the meta-model as a prior inside Optuna;
@@ -17,6 +18,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "read_table": "autometa._io",
     "recommend": "autometa._recommend",
     "Recommendation": "autometa._recommend",
     "MetaModel": "autometa._metamodel",

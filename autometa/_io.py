@@ -66,10 +66,28 @@ def read_table(path: str | Path) -> pd.DataFrame:
     is parsed with liac-arff (installed with ``openml``) when available, else with
     :func:`scipy.io.arff.loadarff` (which does not read string attributes).
 
+    The command line reads its tables with this function, so ``recommend(read_table(path),
+    target)`` in Python sees the table the CLI sees.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file; its suffix (before a compression suffix) says how to read it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, target column included.
+
     Raises
     ------
     InvalidInputError
         If the file does not exist, has an unknown suffix, or cannot be parsed.
+
+    Examples
+    --------
+    >>> df = autometa.read_table("examples/breast_cancer.csv")
+    >>> rec = autometa.recommend(df, target="target")
     """
     path = Path(path)
     if not path.is_file():

@@ -127,3 +127,12 @@ def test_formatted_numbers_read_back_as_the_numbers_written(tmp_path_factory, st
     written = np.array([np.nan if v is None else v for v in values])
     # the cells hold 2-3 decimals of the value (of the percentage for percents)
     np.testing.assert_allclose(read.to_numpy(), written, atol=0.006 / scale, rtol=0)
+
+
+def test_read_table_is_public_and_reads_what_the_cli_reads(tmp_path):
+    import autometa
+
+    assert autometa.read_table is read_table
+    assert "read_table" in autometa.__all__
+    read = _read(tmp_path, 'price,y\n"$1,200",a\n$3,b\n')
+    assert read["price"].tolist() == [1200.0, 3.0]
