@@ -64,7 +64,7 @@ from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
 
 from autometa._exceptions import InvalidInputError
-from autometa._sampler import MetaLearnedSampler, MetaModelPrior
+from autometa._sampler import MetaLearnedSampler, MetaModelPrior, training_scores
 from autometa._search_space import (
     ALGORITHM_PARAM,
     params_to_configuration,
@@ -497,8 +497,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
         ``warm_start=False`` or a ``recommendation`` that carries no meta-model (a
         table of configurations, which are enqueued).  On 18 corpus datasets the
         meta-model had not seen (x 4 seeds, ``benchmarks/results/warm_start/report.md``)
-        ``"meta"`` had the better score after 10 / 20 / 30 trials in 39 / 48 / 42 of 72
-        runs, enqueued TPE in 24 / 23 / 24.
+        ``"meta"`` had the better score after 10 / 20 / 30 trials in 49 / 50 / 47 of 72
+        runs, enqueued TPE in 18 / 19 / 24.
     n_warm : int, default=10
         Recommended configurations to enqueue (``sampler="tpe"`` or ``"random"``).
     kb : KnowledgeBase or path, optional
@@ -713,11 +713,13 @@ class _SamplerFactory:
     n_features: int
     seed: int | None = None
     cost_weight: float = 0.0
+    candidate_scores: np.ndarray | None = None
 
     def __call__(self, seed: int | None = None) -> MetaLearnedSampler:
         return MetaLearnedSampler(self.prior, task=self.task, algorithms=self.algorithms,
                                   candidates=self.candidates, n_features=self.n_features,
                                   cost_weight=self.cost_weight,
+                                  candidate_scores=self.candidate_scores,
                                   seed=self.seed if seed is None else seed)
 
 
@@ -726,10 +728,11 @@ def _prior_factory(recommender: Recommender, *, algorithms: list[str], n_feature
     """The meta-learned sampler's prior for this table (none when not warm-started)."""
     if not use_prior:
         return _SamplerFactory(None, [], recommender.task, algorithms, n_features)
-    model, metafeatures, configs = recommender.prior()
-    candidates = [config for config in configs if config.algorithm in algorithms]
-    return _SamplerFactory(MetaModelPrior(model, metafeatures), candidates, recommender.task,
-                           algorithms, n_features, cost_weight=cost_weight)
+    model, metafeatures, configs, ids = recommender.prior()
+    keep = [i for i, config in enumerate(configs) if config.algorithm in algorithms]
+    return _SamplerFactory(MetaModelPrior(model, metafeatures), [configs[i] for i in keep],
+                           recommender.task, algorithms, n_features, cost_weight=cost_weight,
+                           candidate_scores=training_scores(model, [ids[i] for i in keep]))
 
 
 @dataclass

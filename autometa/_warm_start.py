@@ -103,8 +103,12 @@ class Recommender:
                                   zip(table["algorithm"], table["params"], strict=True)]
         return table.sort_values("rank", kind="stable").head(n).reset_index(drop=True)
 
-    def prior(self) -> tuple[Any, pd.Series, list[Configuration]]:
-        """The fitted meta-model, the table's meta-features and the candidate configs."""
+    def prior(self) -> tuple[Any, pd.Series, list[Configuration], list[str]]:
+        """The meta-model, the table's meta-features, candidates and their KB ids.
+
+        The ids name each candidate's knowledge-base configuration (whose training scores
+        the meta-model holds).
+        """
         recommendation = self.get()
         if not carries_meta_model(recommendation):
             raise InvalidInputError("sampler='meta' needs a Recommendation that carries its "
@@ -114,9 +118,10 @@ class Recommender:
         if isinstance(candidates, pd.DataFrame) and len(candidates):
             configs = [Configuration(str(a), dict(p)) for a, p in
                        zip(candidates["algorithm"], candidates["params"], strict=True)]
+            ids = [str(config_id) for config_id in candidates["kb_config_id"]]
         else:
-            configs = list(model.configs_.values())
-        return model, metafeatures, configs
+            configs, ids = list(model.configs_.values()), list(model.configs_)
+        return model, metafeatures, configs, ids
 
 
 def carries_meta_model(recommendation: Any) -> bool:

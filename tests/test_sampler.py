@@ -313,6 +313,61 @@ def test_local_picks_can_be_switched_off_and_bad_settings_are_refused():
         MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, local_every=-1)
 
 
+def two_kinds_of_past_datasets(cands):
+    """Candidate scores on 10 past datasets: on 5 the linear models win, on the other 5
+    the knn models do, one of them (the returned index) best of all."""
+    knn = [i for i, c in enumerate(cands) if c.algorithm == "knn"]
+    star = knn[-1]
+    scores = np.zeros((10, len(cands)))
+    for i, config in enumerate(cands):
+        scores[:5, i] = 1.0 if config.algorithm == "linear" else 0.1
+        scores[5:, i] = 0.2 if config.algorithm == "linear" else 0.5
+    scores[5:, knn] = 0.8
+    scores[5:, star] = 1.0
+    scores[5:, knn[1]] = np.nan  # not run there: left out, not counted as a loss
+    return scores, star
+
+
+def test_active_testing_picks_the_best_of_past_datasets_that_rank_trials_alike():
+    cands = candidates()
+    scores, star = two_kinds_of_past_datasets(cands)
+    # the prior insists on linear models; the study finds a knn model better
+    sampler = MetaLearnedSampler(prior_favouring("linear"), task=TASK, algorithms=ALGOS,
+                                 candidates=cands, candidate_scores=scores, seed=0)
+    linear = next(c for c in cands if c.algorithm == "linear")
+    knn = next(c for c in cands if c.algorithm == "knn")  # a good knn, not the best
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    for config, value in ((linear, 0.6), (knn, 0.8)):
+        params, _ = configuration_to_params(config, TASK, algorithms=ALGOS, fill=True)
+        study.enqueue_trial(params)
+        study.optimize(lambda trial, v=value: (suggest_configuration(trial, TASK, ALGOS),
+                                               v)[1], n_trials=1)
+    assert sampler._portfolio_turn(2)
+    study.optimize(objective, n_trials=1)
+    picked = params_to_configuration(study.trials[2].params)
+    assert picked == cands[star]
+    # without the candidates' scores the same history leads elsewhere
+    plain = MetaLearnedSampler(prior_favouring("linear"), task=TASK, algorithms=ALGOS,
+                               candidates=cands, seed=0)
+    again = optuna.create_study(direction="maximize", sampler=plain)
+    for trial in study.trials[:2]:
+        again.add_trial(trial)
+    again.optimize(objective, n_trials=1)
+    assert params_to_configuration(again.trials[2].params) != cands[star]
+
+
+def test_active_testing_waits_for_two_known_trials_and_checks_the_scores_shape():
+    cands = candidates()
+    scores, _ = two_kinds_of_past_datasets(cands)
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, candidates=cands,
+                                 candidate_scores=scores, seed=0)
+    point = sampler._point_from_config(cands[0])
+    assert sampler._active_testing_gain(sampler._candidates, [point], np.array([1.0])) is None
+    with pytest.raises(InvalidInputError, match="one column per candidate"):
+        MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, candidates=cands,
+                           candidate_scores=scores[:, :-1])
+
+
 def prior_with_fit_times(seconds: dict[str, float]):
     """knn and random_forest rated alike, linear lower; fit times per algorithm."""
     def prior(configs):
