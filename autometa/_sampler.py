@@ -59,6 +59,57 @@ Prior = Callable[[Sequence[Configuration]], tuple[np.ndarray, ...]]
 SIMILARITY_POWER = 16
 
 
+def active_testing_gain(scores: np.ndarray, tried: Sequence[int], values: np.ndarray,
+                        candidates: Sequence[int]) -> np.ndarray | None:
+    """Active testing's rating of candidate configurations (Leite et al., 2012).
+
+    Past datasets are weighted by the share of the pairs of tried configurations they
+    order as the current study does (ties in the study and configurations a dataset did
+    not run are left out), to the power :data:`SIMILARITY_POWER`; with one tried
+    configuration every past dataset counts alike.  A candidate's rating is its weighted
+    mean improvement over the study's incumbent on the past datasets.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_datasets, n_configurations)
+        Normalised scores on past datasets, higher is better (NaN: not run there).
+    tried : sequence of int
+        Columns of ``scores`` of the configurations the study evaluated.
+    values : ndarray
+        Their scores in the study (higher is better; any scale).
+    candidates : sequence of int
+        Columns of the configurations to rate; -1 for one without scores (rated 0).
+
+    Returns
+    -------
+    ndarray or None
+        One rating per candidate; ``None`` when nothing was tried or no past dataset
+        orders any pair of tried configurations as the study does.
+    """
+    tried = np.asarray(tried, dtype=int)
+    values = np.asarray(values, dtype=float)
+    if len(tried) == 0:
+        return None
+    seen = scores[:, tried]
+    if len(tried) == 1:
+        weights = np.ones(len(scores))
+    else:
+        first, second = np.triu_indices(len(tried), 1)
+        order = np.sign(values[first] - values[second])
+        comparable = ~np.isnan(seen[:, first]) & ~np.isnan(seen[:, second]) & (order != 0)
+        concordant = (np.sign(seen[:, first] - seen[:, second]) == order) & comparable
+        pairs = comparable.sum(axis=1)
+        weights = np.where(pairs > 0, concordant.sum(axis=1) / np.maximum(pairs, 1),
+                           0.0) ** SIMILARITY_POWER
+    if not weights.sum() > 0:
+        return None
+    columns = np.asarray(candidates, dtype=int)
+    improvement = np.maximum(0.0, scores[:, np.maximum(columns, 0)]
+                             - seen[:, [int(np.argmax(values))]])
+    gain = weights @ np.nan_to_num(improvement, nan=0.0) / weights.sum()
+    return np.where(columns >= 0, gain, 0.0)
+
+
 def training_scores(model: Any, config_ids: Sequence[str]) -> np.ndarray:
     """A fitted meta-model's normalised training scores of some configurations.
 
@@ -696,11 +747,7 @@ class MetaLearnedSampler(BaseSampler):
 
     def _active_testing_gain(self, pool: Sequence[_Point], observed: Sequence[_Point],
                              y: np.ndarray) -> np.ndarray | None:
-        """Mean improvement over the incumbent on past datasets that rank the trials alike.
-
-        ``None`` without candidate scores, with fewer than two finished trials of known
-        candidates, or when no past dataset orders any pair of them as this study does.
-        """
+        """:func:`active_testing_gain` of the pool, once two known candidates finished."""
         if self._scenarios is None:
             return None
         known = [(self._scenario_column[point.key], value)
@@ -708,29 +755,10 @@ class MetaLearnedSampler(BaseSampler):
                  if point.key in self._scenario_column]
         if len(known) < 2:
             return None
-        columns = np.array([column for column, _ in known])
-        values = np.array([value for _, value in known])
-        scores = self._scenarios[:, columns]
-        first, second = np.triu_indices(len(columns), 1)
-        order = np.sign(values[first] - values[second])
-        comparable = (~np.isnan(scores[:, first]) & ~np.isnan(scores[:, second])
-                      & (order != 0))
-        concordant = (np.sign(scores[:, first] - scores[:, second]) == order) & comparable
-        pairs = comparable.sum(axis=1)
-        weights = np.where(pairs > 0, concordant.sum(axis=1) / np.maximum(pairs, 1),
-                           0.0) ** SIMILARITY_POWER
-        if not weights.sum() > 0:
-            return None
-        incumbent = scores[:, int(np.argmax(values))]
-        gain = np.zeros(len(pool))
-        for position, point in enumerate(pool):
-            column = self._scenario_column.get(point.key)
-            if column is None:
-                continue
-            improvement = np.maximum(0.0, self._scenarios[:, column] - incumbent)
-            seen = ~np.isnan(improvement)
-            gain[position] = float(weights[seen] @ improvement[seen]) / float(weights.sum())
-        return gain
+        return active_testing_gain(
+            self._scenarios, [column for column, _ in known],
+            np.array([value for _, value in known]),
+            [self._scenario_column.get(point.key, -1) for point in pool])
 
     @staticmethod
     def _with_fixed(point: _Point, fixed: Mapping[str, Any]) -> _Point:
