@@ -168,7 +168,8 @@ def numeric_dates(frame: pd.DataFrame) -> pd.DataFrame:
     """
     converted = {}
     for name, column, text in _text_columns_matching(frame, _YEAR_FIRST_DATE):
-        parsed = _parse_dates(column, text, "%Y{sep}%m{sep}%d", _YEAR_FIRST_DATE)
+        parsed = _parse_dates(column, text, "%Y{sep}%m{sep}%d",
+                              text.str.extract(_YEAR_FIRST_DATE))
         if parsed is not None:
             converted[name] = parsed
     for name, column, text in _text_columns_matching(frame, _NUMERIC_DATE):
@@ -184,16 +185,19 @@ def numeric_dates(frame: pd.DataFrame) -> pd.DataFrame:
             order = "%m{sep}%d{sep}%Y"
         else:
             continue  # day or month first? the values do not say
-        parsed = _parse_dates(column, text, order, _NUMERIC_DATE)
+        parsed = _parse_dates(column, text, order, parts)
         if parsed is not None:
             converted[name] = parsed
     return frame.assign(**converted) if converted else frame
 
 
 def _parse_dates(column: pd.Series, text: pd.Series, order: str,
-                 pattern: re.Pattern[str]) -> pd.Series | None:
-    """``column`` parsed with ``order`` (one separator, times optional), or None."""
-    parts = text.str.extract(pattern)
+                 parts: pd.DataFrame) -> pd.Series | None:
+    """``column`` parsed with ``order`` (one separator, times optional), or None.
+
+    ``parts`` holds the date pattern's groups of each value of ``text`` (``sep`` and
+    ``time`` among them).
+    """
     separators = parts["sep"].unique()
     if len(separators) != 1 or pd.isna(separators[0]):
         return None
