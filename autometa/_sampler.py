@@ -118,6 +118,13 @@ def training_scores(model: Any, config_ids: Sequence[str]) -> np.ndarray:
     return model.targets_.reindex(columns=list(config_ids)).to_numpy(dtype=float)
 
 
+def _known_ids(model: Any, algorithms: Iterable[str] | None, task: str) -> list[str]:
+    """Ids of the meta-model's configurations of the study's algorithms."""
+    allowed = resolve_algorithms(algorithms, task)
+    return [config_id for config_id, config in model.configs_.items()
+            if config.algorithm in allowed]
+
+
 @dataclass
 class MetaModelPrior:
     """A fitted meta-model's predictions on one table, as a sampler's prior (picklable).
@@ -360,9 +367,7 @@ class MetaLearnedSampler(BaseSampler):
             Other options of the constructor.
         """
         task = task or model.task_type_
-        allowed = resolve_algorithms(algorithms, task)
-        ids = [config_id for config_id, config in model.configs_.items()
-               if config.algorithm in allowed]
+        ids = _known_ids(model, algorithms, task)
         kwargs.setdefault("candidate_scores", training_scores(model, ids))
         return cls(MetaModelPrior(model, metafeatures), task=task, algorithms=algorithms,
                    candidates=[model.configs_[config_id] for config_id in ids],
@@ -388,9 +393,7 @@ class MetaLearnedSampler(BaseSampler):
         if model is None:
             raise InvalidInputError("the recommendation carries no meta-model")
         task = recommendation.task
-        allowed = resolve_algorithms(algorithms, task)
-        ids = [config_id for config_id, config in model.configs_.items()
-               if config.algorithm in allowed]
+        ids = _known_ids(model, algorithms, task)
         configs = [model.configs_[config_id] for config_id in ids]
         candidates = getattr(recommendation, "candidates", None)
         if isinstance(candidates, pd.DataFrame) and len(candidates):
