@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autometa._exceptions import InvalidInputError
+from autometa._text_columns import formatted_numbers, iso_dates, numeric_dates
 from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import TASKS
 
@@ -123,6 +124,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
     notes += _uninformative_columns(X)
+    notes += _disguised_text_columns(X)
     return X, y, notes
 
 
@@ -236,6 +238,25 @@ def _uninformative_columns(X: pd.DataFrame) -> list[str]:
         notes.append(f"{len(constant)} constant feature column(s) (no information): "
                      f"{_names(constant)}")
     return notes
+
+
+def _disguised_text_columns(X: pd.DataFrame) -> list[str]:
+    """Notes on text feature columns that hold numbers or dates (used as categories).
+
+    The same conversions as :func:`autometa.read_table` applies to a file: a column is
+    named when every value reads as a number (``"1.5"``, ``"$1,234"``, ``"45%"``) or as an
+    unambiguous date.  The table is not changed; the user's pipeline sees what they pass.
+    """
+    positional = X.set_axis([f"c{i}" for i in range(X.shape[1])], axis=1)  # any names
+    converted = numeric_dates(formatted_numbers(iso_dates(positional)))
+    changed = [name for name, before, after in zip(X.columns, X.dtypes, converted.dtypes,
+                                                   strict=True) if before != after]
+    if not changed:
+        return []
+    return [f"{len(changed)} text feature column(s) hold numbers or dates and are used as "
+            f"categories (one level per value, no order): {_names(changed)}; if they are "
+            "quantities or times, convert them first (pd.to_numeric, pd.to_datetime), or "
+            "read the file with autometa.read_table, which does"]
 
 
 def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:

@@ -264,6 +264,21 @@ def test_columns_without_information_are_named_in_the_notes(kb):
     assert len(rec.configs) == 2
 
 
+def test_text_columns_of_numbers_or_dates_are_named_in_the_notes(kb):
+    df = _table(n_rows=100)
+    rng = np.random.default_rng(3)
+    df["price"] = [f"${value:,.2f}" for value in rng.uniform(0, 5000, 100)]
+    df["day"] = [f"{1 + i % 28}/{1 + i % 12}/2024" for i in range(100)]  # day first: 13+
+    df["colour"] = rng.choice(["red", "green", "12 apples"], 100)  # a real category
+    rec = recommend(df, "target", kb=kb, n_configs=2)
+    [note] = [note for note in rec.notes if "hold numbers or dates" in note]
+    assert note.startswith("2 text feature column(s) hold numbers or dates")
+    assert "'price', 'day'" in note and "colour" not in note
+    assert "autometa.read_table" in note
+    plain = recommend(df.drop(columns=["price", "day"]), "target", kb=kb, n_configs=2)
+    assert not any("hold numbers or dates" in note for note in plain.notes)
+
+
 @pytest.mark.parametrize("labels", [
     np.tile([-1.0, 1.0], 50),                          # class labels read from a CSV
     np.where(np.arange(100) < 95, np.tile([0.0, 1.0], 50), np.nan),  # ... with gaps
