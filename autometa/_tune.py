@@ -433,7 +433,7 @@ def _make_sampler(sampler: str | BaseSampler, *, seed: int, prior: Callable[[], 
 
 
 # ======================================================================== tune
-def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | None = None,
+def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = 50, timeout: float | None = None,
          storage: str | os.PathLike | BaseStorage | None = None,
          study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
          cv: int = 5, random_state: int = 0, task: str | None = None,
@@ -459,9 +459,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
         The table, features and target (rows with a missing target are dropped).
     target : str
         Name of the target column.
-    n_trials : int, default=50
+    n_trials : int or None, default=50
         Evaluated trials the study should have in the end (an existing study counts
-        what it already has: a resumed study only runs the rest).
+        what it already has: a resumed study only runs the rest).  ``None``: no limit,
+        run until ``timeout`` (as in :meth:`optuna.study.Study.optimize`).
     timeout : float, optional
         Stop starting new trials after this many seconds.
     storage : str, path or optuna storage, optional
@@ -543,7 +544,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
     started = time.perf_counter()
     target = check_target_name(target)
     X, y, notes = check_tuning_table(df, target)
-    n_trials = check_positive_int("n_trials", n_trials)
+    if n_trials is None and timeout is None:
+        raise InvalidInputError("n_trials=None runs until the timeout: give a timeout too")
+    if n_trials is not None:
+        n_trials = check_positive_int("n_trials", n_trials)
     cv = check_positive_int("cv", cv, minimum=2)
     n_warm = check_positive_int("n_warm", n_warm, minimum=0)
     if n_jobs == -1:
@@ -600,12 +604,12 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int = 50, timeout: float | 
         if created or not _wait_for(study, WARM_ATTR, seconds=10.0):
             # the creator enqueues (or whoever finds its setup unfinished: it died)
             if enqueue:
-                configs = recommender.configs(min(n_warm, n_trials), names)
+                configs = recommender.configs(min(n_warm, n_trials or n_warm), names)
                 report = enqueue_rows(study, portfolio_rows(
                     configs, task=task, algorithms=names, n_features=X.shape[1]))
             study.set_user_attr(WARM_ATTR, bool(enqueue))
-        remaining = n_trials - len(_evaluated(study))
-        if remaining > 0:
+        remaining = None if n_trials is None else n_trials - len(_evaluated(study))
+        if remaining is None or remaining > 0:
             seed = int(random_state) if created else _joiner_seed(int(random_state))
             prior_factory = _prior_factory(recommender, algorithms=names,
                                            n_features=X.shape[1],
@@ -744,10 +748,10 @@ class _Run:
     sampler: str | BaseSampler
     seed: int
     prior_factory: _SamplerFactory
-    n_trials: int
+    n_trials: int | None
     timeout: float | None
 
-    def optimize(self, study: optuna.Study, *, callbacks: list[Any], remaining: int,
+    def optimize(self, study: optuna.Study, *, callbacks: list[Any], remaining: int | None,
                  seed: int | None = None) -> None:
         seed = self.seed if seed is None else seed
         sampler = _make_sampler(self.sampler, seed=seed,
@@ -757,11 +761,13 @@ class _Run:
             warnings.filterwarnings("ignore", message=".*fixed parameter.*")
             study.optimize(_Objective(self.data, self.algorithms), n_trials=remaining,
                            timeout=self.timeout, catch=(_ModelError,),
-                           callbacks=[_StopWhenDone(self.n_trials), *callbacks],
+                           callbacks=[*([] if self.n_trials is None else
+                                        [_StopWhenDone(self.n_trials)]), *callbacks],
                            gc_after_trial=False)
 
 
-def _worker_main(run: _Run, storage: Any, study_name: str, remaining: int, seed: int) -> int:
+def _worker_main(run: _Run, storage: Any, study_name: str, remaining: int | None,
+                 seed: int) -> int:
     """Entry point of a worker process: optimise the shared study."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.load_study(study_name=study_name, storage=storage)
@@ -770,7 +776,7 @@ def _worker_main(run: _Run, storage: Any, study_name: str, remaining: int, seed:
 
 
 def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jobs: int,
-                   remaining: int, callbacks: list[Any]) -> None:
+                   remaining: int | None, callbacks: list[Any]) -> None:
     """Run ``n_jobs`` worker processes on the shared study.
 
     Trials finished by the workers are replayed to ``callbacks`` in this process.

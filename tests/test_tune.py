@@ -227,6 +227,7 @@ def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"n_trials": 0}, "n_trials"),
+    ({"n_trials": None}, "give a timeout too"),
     ({"cv": 1}, "cv"),
     ({"sampler": "cmaes"}, "sampler"),
     ({"timeout": -1}, "timeout"),
@@ -238,6 +239,14 @@ def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
 def test_bad_arguments_are_rejected_early(table, kwargs, match):
     with pytest.raises(InvalidInputError, match=match):
         autometa.tune(table, "target", **kwargs)
+
+
+def test_no_trial_limit_runs_until_the_timeout(table):
+    result = autometa.tune(table, "target", n_trials=None, timeout=3, cv=3,
+                           algorithms=["linear"], warm_start=False, refit=False)
+    started = [trial.datetime_start for trial in result.study.trials]
+    assert result.n_trials > 1  # more than one trial, none started after the timeout
+    assert (max(started) - min(started)).total_seconds() < 3
 
 
 def test_bad_table_or_target_is_rejected(table):
