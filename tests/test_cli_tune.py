@@ -84,6 +84,17 @@ def test_json_report_and_resume_on_the_same_storage(csv, tmp_path):
                           "configuration", "elapsed", "sampler"}
 
 
+def test_a_timeout_without_trials_sets_no_trial_limit(csv):
+    timed = invoke(csv, "--target", "label", "--timeout", 3, "--cv", 3, "-a", "linear",
+                   "--no-warm-start", "--json")
+    assert timed.exit_code == 0, timed.output
+    report = json.loads(timed.stdout.strip().splitlines()[-1])
+    assert report["n_trials"] > 1
+    capped = invoke(csv, "--target", "label", "--timeout", 600, "--trials", 2, "--cv", 3,
+                    "-a", "linear", "--no-warm-start", "--json")
+    assert json.loads(capped.stdout.strip().splitlines()[-1])["n_trials"] == 2
+
+
 def test_errors_exit_with_a_message(csv, tmp_path):
     missing = invoke(tmp_path / "nope.csv", "--target", "label")
     assert missing.exit_code == 1 and "no such file" in missing.output

@@ -23,12 +23,16 @@ from autometa._durations import format_seconds
 
 __all__ = ["tune_command"]
 
+#: Trials of a study when neither ``--trials`` nor ``--timeout`` is given.
+DEFAULT_TRIALS = 50
+
 
 def tune_command(
     data: Path = typer.Argument(..., help="The table: CSV, TSV, Parquet, Feather or ARFF."),
     target: str = typer.Option(..., "--target", "-t", help="Name of the target column."),
-    trials: int = typer.Option(50, "--trials", "-n", min=1,
-                               help="Evaluated trials the study should have in the end."),
+    trials: int | None = typer.Option(
+        None, "--trials", "-n", min=1, help="Evaluated trials the study should have in the "
+        "end [default: 50; with --timeout: no limit, as many as fit in the time]."),
     storage: str | None = typer.Option(
         None, "--storage", help="Study storage: sqlite:///tune.db (or tune.db), "
         "postgresql://..., or a journal file path (tune.log). An existing study is resumed."),
@@ -74,6 +78,8 @@ def tune_command(
     from knowledge_base import METRICS, KnowledgeBaseError
 
     console = Console(stderr=True)
+    if trials is None and timeout is None:
+        trials = DEFAULT_TRIALS
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the report
     try:
         df = read_table(data)
@@ -97,7 +103,7 @@ def tune_command(
             if values:
                 higher = study.direction == optuna.study.StudyDirection.MAXIMIZE
                 state["best"] = max(values) if higher else min(values)
-            progress.update(bar, completed=min(done, trials),
+            progress.update(bar, completed=done if trials is None else min(done, trials),
                             best="-" if math.isnan(state["best"]) else f"{state['best']:.4f}")
 
         try:
@@ -109,7 +115,8 @@ def tune_command(
         except (InvalidInputError, KnowledgeBaseError) as error:
             progress.update(bar, visible=False)  # no empty bar under the message
             raise fail(error) from None
-        progress.update(bar, completed=min(result.n_trials, trials),
+        progress.update(bar, completed=result.n_trials if trials is None
+                        else min(result.n_trials, trials),
                         best=f"{result.best_score:.4f}")
 
     if save is not None:
