@@ -207,7 +207,8 @@ class MetaLearnedSampler(BaseSampler):
     algorithm by the durations of the study's own trials) above the typical fit time of
     the known candidates divides its expected improvement by ``(time / typical) **
     cost_weight`` ("expected improvement per second", Snoek et al. 2012, softened) and
-    lowers a portfolio pick's score by ``cost_weight * log10(time / typical)``.  Cheaper
+    lowers a portfolio pick's score by ``cost_weight * log10(time / typical)`` (divides
+    an active-testing pick's improvement by ``(time / typical) ** cost_weight``).  Cheaper
     configurations are not favoured; only expensive ones must earn their cost.
 
     Trials running in other workers (``RUNNING`` with a proposal) count as observed at
@@ -736,7 +737,8 @@ class MetaLearnedSampler(BaseSampler):
             score = mean - self._diversity * penalty - cost
             gain = self._active_testing_gain(pool, observed, y)
             if gain is not None and gain.max() > 0:  # ties and the rest: by the posterior
-                score = gain + 1e-9 * (score - score.min())
+                # improvement per second when cost-aware, as expected improvement below
+                score = gain / 10.0 ** cost + 1e-9 * (score - score.min())
             return self._with_fixed(pool[_nth_best(score, unseen)], fixed)
         incumbent = float(y.max())
         gain = mean - incumbent - self._xi

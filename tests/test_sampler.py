@@ -399,6 +399,32 @@ def test_a_cost_aware_sampler_avoids_slow_configurations_rated_no_better():
     assert spent[1.0] <= 1, spent
 
 
+def test_a_cost_aware_active_testing_pick_weighs_improvement_per_second():
+    cands = candidates()
+    scores, star = two_kinds_of_past_datasets(cands)
+    forest = next(i for i, c in enumerate(cands) if c.algorithm == "random_forest")
+    scores[5:, forest] = 1.1  # a bigger improvement than the knn star, at 100x the time
+    seconds = {"linear": 0.001, "knn": 0.001, "random_forest": 0.1}
+    linear = next(c for c in cands if c.algorithm == "linear")
+    knn = next(c for c in cands if c.algorithm == "knn")
+    picks = {}
+    for weight in (0.0, 1.0):
+        sampler = MetaLearnedSampler(prior_with_fit_times(seconds), task=TASK,
+                                     algorithms=ALGOS, candidates=cands,
+                                     candidate_scores=scores, cost_weight=weight, seed=0)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        for config, value in ((linear, 0.6), (knn, 0.8)):
+            params, _ = configuration_to_params(config, TASK, algorithms=ALGOS, fill=True)
+            study.enqueue_trial(params)
+            study.optimize(lambda trial, v=value: (suggest_configuration(trial, TASK, ALGOS),
+                                                   time.sleep(0.001), v)[2], n_trials=1)
+        assert sampler._portfolio_turn(2)
+        study.optimize(objective, n_trials=1)
+        picks[weight] = params_to_configuration(study.trials[2].params)
+    assert picks[0.0] == cands[forest]  # the largest improvement on the similar datasets
+    assert picks[1.0] == cands[star]  # the largest improvement per second
+
+
 def test_fit_times_are_corrected_by_the_study_s_own_durations():
     # the prior believes random_forest is 100x slower; the study's trials say it is not
     seconds = {"linear": 0.01, "knn": 0.01, "random_forest": 1.0}
