@@ -517,9 +517,9 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = 50, timeout: f
         0: fit time is ignored).  Default: 0.5 with a ``timeout`` (seconds count), 0
         without (trials count).  With ``timeout=30`` on 18 corpus datasets the
         meta-model had not seen (x 2 seeds, ``benchmarks/results/tune_timeout/``), the
-        cost-aware sampler ran twice the trials; re-scored on fresh folds, its incumbent
-        after 10 s was better in 20 of 36 runs (the sampler ignoring fit time: 9), after
-        30 s they were even (16 vs 17).
+        cost-aware sampler ran about three times the trials; re-scored on fresh folds,
+        its incumbent was better than the sampler ignoring fit time in 20 / 18 / 19 of 36
+        runs after 10 / 20 / 30 s (worse in 12 / 13 / 13).
     callbacks : list of callable, optional
         Optuna callbacks ``(study, trial)``, called after each finished trial (with
         ``n_jobs > 1`` in this process, as trials finish in the workers).
