@@ -71,7 +71,7 @@ def _text_columns_matching(frame: pd.DataFrame, pattern: str | re.Pattern[str]
             continue
         column = frame.iloc[:, position]
         first = column.iat[0] if len(column) else None
-        if not pd.isna(first) and not re.fullmatch(pattern, str(first).strip()):
+        if isinstance(first, str) and not re.fullmatch(pattern, first.strip()):
             continue  # most text columns end here, at a fraction of the probe's cost
         probe = column.head(4 * PROBE_VALUES).dropna()
         if len(probe) < PROBE_VALUES:
