@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from autometa._exceptions import InvalidInputError
-from autometa._text_columns import decimal_commas, formatted_numbers, iso_dates, numeric_dates
+from autometa._text_columns import decimal_commas, iso_dates, numbers_and_dates
 
 __all__ = ["SUFFIXES", "read_table"]
 
@@ -101,7 +101,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffix == ".csv" or suffix in WHITESPACE_SUFFIXES:
             return _read_delimited(path, whitespace=suffix in WHITESPACE_SUFFIXES)
         if suffix == ".tsv":
-            return _numbers_and_dates(_read_text(path, sep="\t"), decimal=".")
+            return numbers_and_dates(_read_text(path, sep="\t"), decimal=".")
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
         if suffix in (".feather", ".arrow"):
@@ -238,14 +238,7 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
             frame = _read_text(path, head, sep=chosen, index_col=False)
     else:
         frame = _read_text(path, head, sep=chosen)
-    return _numbers_and_dates(frame, decimal="," if chosen == ";" else ".")
-
-
-def _numbers_and_dates(frame: pd.DataFrame, *, decimal: str) -> pd.DataFrame:
-    """Text columns that hold numbers or dates, converted (see ``_text_columns``)."""
-    if decimal == ",":
-        frame = decimal_commas(frame)
-    return numeric_dates(formatted_numbers(frame, decimal=decimal))
+    return numbers_and_dates(frame, decimal="," if chosen == ";" else ".")
 
 
 def _field_counts(head: bytes, sep: str) -> list[int]:

@@ -19,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["decimal_commas", "formatted_numbers", "iso_dates", "numeric_dates"]
+__all__ = ["decimal_commas", "formatted_numbers", "iso_dates", "numbers_and_dates",
+           "numeric_dates"]
 
 #: Values of a text column matched before trying to parse it as numbers or dates.
 PROBE_VALUES = 100
@@ -86,6 +87,13 @@ def _is_text(dtype: object) -> bool:
     return (not isinstance(dtype, pd.CategoricalDtype)
             and not pd.api.types.is_numeric_dtype(dtype)
             and pd.api.types.is_string_dtype(dtype))
+
+
+def numbers_and_dates(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFrame:
+    """Text columns that hold numbers (any style above) or numeric dates, converted."""
+    if decimal == ",":
+        frame = decimal_commas(frame)
+    return numeric_dates(formatted_numbers(frame, decimal=decimal))
 
 
 def iso_dates(frame: pd.DataFrame) -> pd.DataFrame:

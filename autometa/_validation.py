@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autometa._exceptions import InvalidInputError
-from autometa._text_columns import formatted_numbers, iso_dates, numeric_dates
+from autometa._text_columns import iso_dates, numbers_and_dates
 from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import TASKS
 
@@ -248,7 +248,7 @@ def _disguised_text_columns(X: pd.DataFrame) -> list[str]:
     unambiguous date.  The table is not changed; the user's pipeline sees what they pass.
     """
     positional = X.set_axis([f"c{i}" for i in range(X.shape[1])], axis=1)  # any names
-    converted = numeric_dates(formatted_numbers(iso_dates(positional)))
+    converted = numbers_and_dates(iso_dates(positional))
     changed = [name for name, before, after in zip(X.columns, X.dtypes, converted.dtypes,
                                                    strict=True) if before != after]
     if not changed:
