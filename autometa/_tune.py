@@ -101,6 +101,8 @@ WARM_ATTR = _PREFIX + "warm_started"
 SAMPLERS = ("tpe", "meta", "random")
 #: The meta-learned sampler's cost weight when ``tune`` is given a ``timeout``.
 DEFAULT_COST_WEIGHT = 0.5
+#: Evaluated trials of a study unless told otherwise.
+DEFAULT_N_TRIALS = 50
 
 # =================================================================== the result
 @dataclass
@@ -433,7 +435,8 @@ def _make_sampler(sampler: str | BaseSampler, *, seed: int, prior: Callable[[], 
 
 
 # ======================================================================== tune
-def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = 50, timeout: float | None = None,
+def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIALS,
+         timeout: float | None = None,
          storage: str | os.PathLike | BaseStorage | None = None,
          study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
          cv: int = 5, random_state: int = 0, task: str | None = None,

@@ -23,9 +23,6 @@ from autometa._durations import format_seconds
 
 __all__ = ["tune_command"]
 
-#: Trials of a study when neither ``--trials`` nor ``--timeout`` is given.
-DEFAULT_TRIALS = 50
-
 
 def tune_command(
     data: Path = typer.Argument(..., help="The table: CSV, TSV, Parquet, Feather or ARFF."),
@@ -75,11 +72,12 @@ def tune_command(
     from autometa._exceptions import InvalidInputError
     from autometa._io import read_table
     from autometa._storage import storage_url
+    from autometa._tune import DEFAULT_N_TRIALS
     from knowledge_base import METRICS, KnowledgeBaseError
 
     console = Console(stderr=True)
     if trials is None and timeout is None:
-        trials = DEFAULT_TRIALS
+        trials = DEFAULT_N_TRIALS
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the report
     try:
         df = read_table(data)
