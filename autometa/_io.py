@@ -18,7 +18,7 @@ import pandas as pd
 from autometa._exceptions import InvalidInputError
 from autometa._text_columns import decimal_commas, iso_dates, numbers_and_dates
 
-__all__ = ["SUFFIXES", "read_table"]
+__all__ = ["SUFFIXES", "column_as_read", "read_table"]
 
 #: File suffixes understood by :func:`read_table`.
 SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".parquet", ".pq", ".feather", ".arrow",
@@ -189,6 +189,17 @@ def _leading_comments(head: bytes) -> int:
         if fields > 1 and fields == following:
             return count - 1  # the last '#' line is split like the rows after it
     return count
+
+
+def column_as_read(name: str, frame: pd.DataFrame) -> str:
+    """The column a user names as written in the file, after :func:`read_table` stripped it.
+
+    ``" y "`` (the header's spelling) is ``"y"`` once :func:`read_table` has stripped the
+    header's spaces; any other name is returned unchanged.
+    """
+    if name not in frame.columns and name.strip() in frame.columns:
+        return name.strip()
+    return name
 
 
 def _stripped_names(frame: pd.DataFrame) -> pd.DataFrame:

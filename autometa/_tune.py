@@ -78,6 +78,7 @@ from autometa._validation import (
     check_target_name,
     check_task,
     check_tuning_table,
+    label_repr,
 )
 from autometa._warm_start import (
     Recommender,
@@ -240,10 +241,11 @@ def _small_classes(y: pd.Series, cv: int) -> list[str]:
         return []
     label, size = small.index[-1], int(small.iloc[-1])
     if len(small) == len(counts):
-        return [f"every class has fewer rows than the {cv} folds (smallest: {label!r} with "
-                f"{size}); the folds cannot be stratified and are plain shuffled K-fold"]
+        return [f"every class has fewer rows than the {cv} folds (smallest: "
+                f"{label_repr(label)} with {size}); the folds cannot be stratified and are "
+                "plain shuffled K-fold"]
     return [f"{len(small)} class(es) have fewer rows than the {cv} folds (smallest: "
-            f"{label!r} with {size}); some folds are scored without them"]
+            f"{label_repr(label)} with {size}); some folds are scored without them"]
 
 
 def _fingerprint(X: pd.DataFrame, y: pd.Series) -> str:

@@ -157,6 +157,11 @@ def check_tuning_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, l
     return X.reset_index(drop=True), y.reset_index(drop=True), notes
 
 
+def label_repr(value: Any) -> str:
+    """``repr`` of a value as the user wrote it (``1``, not ``np.int64(1)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _did_you_mean(target: Any, columns: pd.Index) -> str:
     """`` (did you mean 'Y '?)`` for a near miss in case, spaces or spelling, else ``""``."""
     names = {str(name): name for name in columns}
@@ -282,7 +287,7 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
     if task == "classification":
         if n_values < 2:
             raise InvalidInputError(
-                f"the target has a single class ({y.dropna().iloc[0]!r}); classification "
+                f"the target has a single class ({label_repr(y.dropna().iloc[0])}); classification "
                 "needs at least two")
         if n_rows >= MIN_ROWS_PER_CLASS_CHECK and n_values > n_rows / 2:
             if numeric:

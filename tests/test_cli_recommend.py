@@ -123,6 +123,19 @@ def test_bad_input_is_one_clean_line(files, kb_folder, args, message):
     assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0]
 
 
+def test_a_target_named_as_the_header_spells_it_with_spaces(table, tmp_path, kb_folder):
+    # read_table strips the header's spaces (" label " -> "label"); the name as written in
+    # the file still finds the column, in every command that takes a target
+    table.rename(columns={"label": " label "}).to_csv(tmp_path / "spaced.csv", index=False)
+    result = _invoke(tmp_path / "spaced.csv", "--kb", kb_folder, "--target", " label ",
+                     "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["target"] == "label"
+    result = runner.invoke(app, ["metafeatures", str(tmp_path / "spaced.csv"),
+                                 "--target", " label ", "--json"])
+    assert result.exit_code == 0, result.output
+
+
 def test_an_out_of_range_option_is_a_usage_error_naming_it(files, kb_folder):
     result = _invoke(files / "table.csv", "--kb", kb_folder, "--top", "0")
     assert result.exit_code == 2  # click's usage error, before any work

@@ -371,6 +371,7 @@ def test_model_argument(kb):
      "too many classes.*task='regression'"),
     (lambda: _table().iloc[:0], {}, "empty"),
     (lambda: _table().assign(target="same"), {}, "single class"),
+    (lambda: _table().assign(target=np.int64(1)), {}, r"single class \(1\);"),
     (lambda: _table().assign(target=np.nan), {}, "missing"),
     (lambda: _table(), {"task": "ranking"}, "task must be"),
     (lambda: _table(), {"metric": "f1"}, "unknown metric"),

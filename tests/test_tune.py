@@ -295,6 +295,12 @@ def test_classes_smaller_than_the_folds_are_noted(table):
                             "with 2); some folds are scored without them"]
     assert autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP,
                          warm_start=False).notes == []
+    # integer labels are named as written (3, not np.int64(3))
+    frame = table.assign(target=[3] * 2 + [0, 1] * ((len(table) - 2) // 2)
+                         + [0] * (len(table) % 2))
+    result = autometa.tune(frame, "target", n_trials=1, cv=3, algorithms=CHEAP,
+                           warm_start=False)
+    assert any("(smallest: 3 with 2)" in note for note in result.notes)
 
 
 def test_every_class_smaller_than_the_folds_falls_back_to_plain_k_fold():

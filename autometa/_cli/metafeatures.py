@@ -46,13 +46,13 @@ def metafeatures_command(
 ) -> None:
     """Compute the meta-features of a table (OpenML-compatible names where they exist)."""
     import metafeatures
-    from autometa._io import read_table
+    from autometa._io import column_as_read, read_table
     from autometa._validation import check_target_column, check_task
 
     err = Console(stderr=True)
     try:
         frame = read_table(path)
-        target = check_target_column(frame, target)
+        target = check_target_column(frame, column_as_read(target, frame))
         notes: list[str] = []
         if task is None:  # inferred (or guessed, with a note) as recommend and tune do
             task = check_task(None, frame[target], notes)

@@ -60,7 +60,7 @@ def recommend_command(
 ) -> None:
     """Recommend what to try first on a table: algorithms and concrete configurations."""
     from autometa._exceptions import AutometaError
-    from autometa._io import read_table
+    from autometa._io import column_as_read, read_table
     from autometa._recommend import recommend
     from knowledge_base import KnowledgeBaseError
     from metafeatures import MetafeatureError
@@ -71,6 +71,7 @@ def recommend_command(
             if frame.shape[1] == 0:
                 raise fail(f"{path} has no columns")
             target = str(frame.columns[-1])
+        target = column_as_read(target, frame)
         # on stderr, so that --json output stays clean; shown only on a terminal
         with Console(stderr=True).status("Describing the table and ranking candidates (the "
                                          "first run also fits and caches the meta-model)"):

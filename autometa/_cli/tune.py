@@ -70,7 +70,7 @@ def tune_command(
 
     import autometa
     from autometa._exceptions import InvalidInputError
-    from autometa._io import read_table
+    from autometa._io import column_as_read, read_table
     from autometa._storage import storage_url
     from autometa._tune import DEFAULT_N_TRIALS
     from knowledge_base import METRICS, KnowledgeBaseError
@@ -81,6 +81,7 @@ def tune_command(
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the report
     try:
         df = read_table(data)
+        target = column_as_read(target, df)
     except InvalidInputError as error:
         raise fail(error) from None
 
