@@ -20,6 +20,9 @@ from knowledge_base.portfolio import TASKS
 MIN_ROWS_PER_CLASS_CHECK = 20
 #: Target values looked at to tell whether a text target holds numbers.
 PROBE_LABELS = 1000
+#: How the note on rows dropped for a missing target starts.
+DROPPED_TARGET_ROWS = "dropped"
+
 NUMBERS_AS_TEXT = ("its values look like numbers written as text (e.g. '$1,234.50'): strip "
                    "the symbols and separators and convert them to numbers")
 
@@ -119,7 +122,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     if missing.all():
         raise InvalidInputError(f"the target {target!r} is missing (NaN) on every row")
     if missing.any():
-        notes.append(f"dropped {int(missing.sum())} rows whose target is missing"
+        notes.append(f"{DROPPED_TARGET_ROWS} {int(missing.sum())} rows whose target is missing"
                      + (" or infinite" if np.any(infinite) else ""))
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
@@ -286,9 +289,13 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
         raise InvalidInputError(f"task must be one of {TASKS} or None, got {task!r}")
     if task == "classification":
         if n_values < 2:
+            dropped = n_rows < len(y) or any(note.startswith(DROPPED_TARGET_ROWS)
+                                             for note in notes or [])
             raise InvalidInputError(
-                f"the target has a single class ({label_repr(y.dropna().iloc[0])}); classification "
-                "needs at least two")
+                f"the target has a single class ({label_repr(y.dropna().iloc[0])}); "
+                "classification needs at least two" + (
+                    " (rows whose target is missing, None, NaN or an empty cell, are not a "
+                    "class: they were left out)" if dropped else ""))
         if n_rows >= MIN_ROWS_PER_CLASS_CHECK and n_values > n_rows / 2:
             if numeric:
                 hint = "a measured quantity is learned with task='regression'"

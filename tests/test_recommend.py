@@ -372,6 +372,8 @@ def test_model_argument(kb):
     (lambda: _table().iloc[:0], {}, "empty"),
     (lambda: _table().assign(target="same"), {}, "single class"),
     (lambda: _table().assign(target=np.int64(1)), {}, r"single class \(1\);"),
+    (lambda: _table().assign(target=["yes", None] * 150), {},
+     r"single class \('yes'\); .*missing, None, NaN or an empty cell, are not a class"),
     (lambda: _table().assign(target=np.nan), {}, "missing"),
     (lambda: _table(), {"task": "ranking"}, "task must be"),
     (lambda: _table(), {"metric": "f1"}, "unknown metric"),
