@@ -134,6 +134,9 @@ class TuneResult:
         Seconds this call spent.
     sampler : str
         ``"tpe"``, ``"meta"``, ``"random"`` or the class name of a given sampler.
+    cost_weight : float
+        The meta-learned sampler's fit-time penalty (0: fit time ignored; see
+        :func:`tune`'s ``cost_weight``).
     interrupted : list of int
         Trials left ``RUNNING`` by dead processes that this call marked failed (their
         parameters were enqueued again).
@@ -153,6 +156,7 @@ class TuneResult:
     warm_start: pd.DataFrame | None = None
     elapsed: float = 0.0
     sampler: str = "meta"
+    cost_weight: float = 0.0
     interrupted: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -213,6 +217,7 @@ class TuneResult:
         return {
             "study_name": self.study.study_name, "task": self.task, "metric": self.metric,
             "direction": self.study.direction.name.lower(), "sampler": self.sampler,
+            "cost_weight": self.cost_weight,
             "best_score": self.best_score, "fold_scores": list(self.fold_scores),
             "algorithm": self.algorithm, "best_params": _jsonable(self.best_params),
             "configuration": json.loads(self.configuration.to_json()),
@@ -637,7 +642,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
             temporary.cleanup()
     return _result(study, data, refit=refit, report=report, elapsed=time.perf_counter() - started,
                    sampler=sampler if isinstance(sampler, str) else type(sampler).__name__,
-                   interrupted=interrupted, notes=notes)
+                   cost_weight=cost_weight, interrupted=interrupted, notes=notes)
 
 
 def _wait_for(study: optuna.Study, key: str, *, seconds: float) -> bool:
@@ -810,7 +815,7 @@ def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jo
 
 
 def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
-            report: pd.DataFrame | None, elapsed: float, sampler: str,
+            report: pd.DataFrame | None, elapsed: float, sampler: str, cost_weight: float,
             interrupted: list[int], notes: list[str]) -> TuneResult:
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
@@ -824,5 +829,6 @@ def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
                       best_params=dict(best.params), configuration=config,
                       fold_scores=list(best.user_attrs.get("fold_scores", [])),
                       metric=data.metric, task=data.task, study=study, warm_start=report,
-                      elapsed=elapsed, sampler=sampler, interrupted=interrupted,
+                      elapsed=elapsed, sampler=sampler, cost_weight=cost_weight,
+                      interrupted=interrupted,
                       notes=notes)

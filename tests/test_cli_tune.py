@@ -65,6 +65,22 @@ def test_a_warm_start_uses_the_meta_learned_sampler_by_default(csv, tmp_path):
     assert "meta /" in result.output  # the "sampler / time" row
 
 
+def test_the_cost_weight_is_an_option_and_is_reported(csv, tmp_path):
+    kb = tmp_path / "kb"
+    synthetic_knowledge_base(n_classification=4, n_regression=0).save(kb)
+    weighed = invoke(csv, "--target", "label", "--trials", 3, "--cv", 3, "--kb", kb, *CHEAP,
+                     "--cost-weight", 0.25)
+    assert weighed.exit_code == 0, weighed.output
+    assert "meta (cost weight 0.25) /" in weighed.output
+    plain = invoke(csv, "--target", "label", "--trials", 3, "--cv", 3, "--kb", kb, *CHEAP,
+                   "--json")
+    assert json.loads(plain.stdout.strip().splitlines()[-1])["cost_weight"] == 0
+    refused = invoke(csv, "--target", "label", "--trials", 3, "--cv", 3, *CHEAP,
+                     "--sampler", "tpe", "--cost-weight", 0.5)
+    assert refused.exit_code == 1 and "cost_weight applies to sampler='meta'" in \
+        " ".join(refused.output.split())
+
+
 def test_json_report_and_resume_on_the_same_storage(csv, tmp_path):
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     first = invoke(csv, "--target", "label", "--trials", 2, "--cv", 3, *CHEAP,
@@ -81,7 +97,7 @@ def test_json_report_and_resume_on_the_same_storage(csv, tmp_path):
     assert again["best_score"] >= report["best_score"]
     assert report["sampler"] == again["sampler"] == "tpe"  # cold: Optuna's TPE
     assert set(again) >= {"best_score", "fold_scores", "algorithm", "best_params",
-                          "configuration", "elapsed", "sampler"}
+                          "configuration", "elapsed", "sampler", "cost_weight"}
 
 
 def test_a_timeout_without_trials_sets_no_trial_limit(csv):

@@ -39,6 +39,10 @@ def tune_command(
     timeout: float | None = typer.Option(
         None, "--timeout", help="Start no new trial after S seconds (the meta-learned "
         "sampler then weighs each configuration's expected fit time)."),
+    cost_weight: float | None = typer.Option(
+        None, "--cost-weight", min=0.0, help="How much the meta-learned sampler penalises "
+        "configurations expected to fit slowly (0: not at all) [default: 0.5 with "
+        "--timeout, else 0]."),
     cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds."),
     fit_timeout: float | None = typer.Option(
         None, "--fit-timeout", help="Seconds one fit may take (slower: a failed trial)."),
@@ -110,7 +114,8 @@ def tune_command(
                 df, target, n_trials=trials, timeout=timeout, storage=storage,
                 study_name=study, n_jobs=jobs, warm_start=warm, cv=cv, random_state=seed,
                 task=task, metric=metric, algorithms=algorithm or None, sampler=sampler,
-                n_warm=n_warm, kb=kb, fit_timeout=fit_timeout, callbacks=[on_trial])
+                n_warm=n_warm, kb=kb, fit_timeout=fit_timeout, cost_weight=cost_weight,
+                callbacks=[on_trial])
         except (InvalidInputError, KnowledgeBaseError) as error:
             progress.update(bar, visible=False)  # no empty bar under the message
             raise fail(error) from None
@@ -159,8 +164,9 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
             else "from the meta-learned sampler")
     head.add_row("trials", f"{summary['n_trials']} evaluated ({summary['n_failed']} failed, "
                  f"{warm}); best is trial #{summary['best_trial']}")
+    cost = f" (cost weight {summary['cost_weight']:g})" if summary["cost_weight"] else ""
     head.add_row("sampler / time",
-                 f"{summary['sampler']} / {format_seconds(summary['elapsed'])}")
+                 f"{summary['sampler']}{cost} / {format_seconds(summary['elapsed'])}")
     if summary.get("saved"):
         head.add_row("pipeline saved to", summary["saved"])
     if summary.get("plot"):
