@@ -22,7 +22,7 @@ __all__ = ["SUFFIXES", "column_as_read", "read_table"]
 
 #: File suffixes understood by :func:`read_table`.
 SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".parquet", ".pq", ".feather", ".arrow",
-            ".arff")
+            ".arff", ".json", ".jsonl", ".ndjson")
 #: Suffixes of text tables whose delimiter may also be runs of spaces (UCI's .data files).
 WHITESPACE_SUFFIXES = (".txt", ".data", ".dat")
 #: Compression suffixes a text table may carry on top (``data.csv.gz``); pandas decodes them.
@@ -42,7 +42,7 @@ _ARFF_DATE = re.compile(
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a table from a CSV/TSV, Parquet, Feather or ARFF file, chosen by the file suffix.
+    """Read a table from a CSV/TSV, Parquet, Feather, ARFF or JSON file, by the file suffix.
 
     Text tables (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``) are read as pandas
     reads a CSV, with the delimiter among ``,``, ``;``, tab and ``|`` that fits the first
@@ -60,7 +60,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
     way (``01/03/2024``) stays text.  Compressed text tables
     (``.csv.gz``, ``.tsv.zip``, ...) and ARFF files (``.arff.gz``, ``.bz2``, ``.xz``,
     ``.zip``) are decompressed.  Parquet and Feather (Arrow IPC) files are read by
-    pyarrow.
+    pyarrow.  JSON files hold one record per line (``.jsonl``, ``.ndjson``: JSON Lines) or
+    a table as :meth:`pandas.DataFrame.to_json` writes it (``.json``: a list of records, or
+    columns); their values keep their JSON types (``"007"`` stays text) and ISO 8601 date
+    strings become datetimes.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
     is parsed with liac-arff (installed with ``openml``) when available, else with
@@ -108,6 +111,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
             return pd.read_feather(path)
         if suffix == ".arff":
             return _read_arff(path)
+        if suffix in (".json", ".jsonl", ".ndjson"):
+            frame = pd.read_json(path, lines=suffix != ".json", dtype=False)
+            return iso_dates(_stripped_names(frame))
     except InvalidInputError:
         raise
     except (OSError, ValueError, UnicodeDecodeError, ImportError) as error:

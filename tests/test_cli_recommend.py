@@ -56,6 +56,8 @@ def files(table, tmp_path_factory):
     with gzip.open(folder / "table.arff.gz", "wb") as handle:  # as OpenML's downloads
         handle.write((folder / "table.arff").read_bytes())
     table.to_feather(folder / "table.feather")
+    table.to_json(folder / "table.jsonl", orient="records", lines=True)
+    table.to_json(folder / "table.json.gz", orient="records")
     return folder
 
 
@@ -64,7 +66,7 @@ def _invoke(*args: str):
 
 
 @pytest.mark.parametrize("name", ["table.csv", "table.parquet", "table.arff", "table.arff.gz",
-                                  "table.feather"])
+                                  "table.feather", "table.jsonl", "table.json.gz"])
 def test_formats_give_the_same_json(files, kb_folder, name):
     result = _invoke(files / name, "--target", "label", "--kb", kb_folder, "--json",
                      "--top", "3")
@@ -158,7 +160,8 @@ def test_missing_knowledge_base_folder(files, tmp_path):
 
 
 def test_read_table(files, table):
-    for name in ("table.csv", "table.parquet", "table.arff", "table.arff.gz", "table.feather"):
+    for name in ("table.csv", "table.parquet", "table.arff", "table.arff.gz", "table.feather",
+                 "table.jsonl", "table.json.gz"):
         frame = read_table(files / name)
         assert frame.shape == table.shape
         assert list(frame.columns) == list(table.columns)
@@ -167,6 +170,20 @@ def test_read_table(files, table):
     (files / "broken.parquet").write_text("not parquet")
     with pytest.raises(InvalidInputError, match="cannot read"):
         read_table(files / "broken.parquet")
+    (files / "broken.jsonl").write_text('{"a": 1}\nnot json\n')
+    with pytest.raises(InvalidInputError, match="cannot read"):
+        read_table(files / "broken.jsonl")
+
+
+def test_json_values_keep_their_types_and_iso_dates_become_datetimes(tmp_path):
+    (tmp_path / "t.jsonl").write_text(
+        '{"code": "007", "when": "2024-03-01", "x": 1.5, "y": 0}\n'
+        '{"code": "012", "when": "2024-03-02", "x": null, "y": 1}\n')
+    frame = read_table(tmp_path / "t.jsonl")
+    assert frame["code"].tolist() == ["007", "012"]  # text stays text
+    assert pd.api.types.is_datetime64_any_dtype(frame["when"])
+    assert frame["x"].isna().tolist() == [False, True]
+    assert frame["y"].tolist() == [0, 1]
 
 
 def test_a_wide_csv_reads_as_a_consolidated_frame(tmp_path):

@@ -26,7 +26,7 @@ def _format(value: float) -> str:
 
 def metafeatures_command(
     path: Path = typer.Argument(
-        ..., help="CSV, TSV, Parquet, Feather or ARFF file: features and target."
+        ..., help="CSV, TSV, Parquet, Feather, ARFF or JSON (Lines) file: features and target."
     ),
     target: str = typer.Option(..., "--target", help="Name of the target column."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),

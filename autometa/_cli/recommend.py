@@ -38,7 +38,8 @@ def _params(params: dict[str, Any]) -> str:
 
 def recommend_command(
     path: Annotated[Path, typer.Argument(
-        help="Table to describe: CSV, TSV, Parquet, Feather or ARFF.", show_default=False)],
+        help="Table to describe: CSV, TSV, Parquet, Feather, ARFF or JSON (Lines).",
+        show_default=False)],
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Target column (default: the last column).")] = None,
     top: Annotated[int, typer.Option("--top", "-n", min=1,

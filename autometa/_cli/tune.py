@@ -25,7 +25,8 @@ __all__ = ["tune_command"]
 
 
 def tune_command(
-    data: Path = typer.Argument(..., help="The table: CSV, TSV, Parquet, Feather or ARFF."),
+    data: Path = typer.Argument(
+        ..., help="The table: CSV, TSV, Parquet, Feather, ARFF or JSON (Lines)."),
     target: str = typer.Option(..., "--target", "-t", help="Name of the target column."),
     trials: int | None = typer.Option(
         None, "--trials", "-n", min=1, help="Evaluated trials the study should have in the "
