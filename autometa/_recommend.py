@@ -50,6 +50,9 @@ PREDICTION_WEIGHT = 0.4
 #: this fraction of the candidates' range are near-duplicates; only the better is kept.
 DUPLICATE_TOLERANCE = 0.05
 
+#: Expected fit time (seconds) above which a recommended configuration is noted as slow.
+SLOW_FIT_SECONDS = 600.0
+
 
 def _plain(value: Any) -> Any:
     """Convert numpy scalars and NaN to JSON-friendly Python values."""
@@ -152,7 +155,8 @@ class Recommendation:
     n_samples, n_features : int
         Size of the table (target excluded; rows with a missing target dropped).
     notes : list of str
-        What was adjusted on the way (rows dropped, meta-features skipped).
+        What was adjusted on the way (rows dropped, meta-features skipped), and what
+        to watch (configurations expected to fit for over 10 minutes).
     model : MetaModel
         The meta-model behind the ranking.
     candidates : DataFrame
@@ -407,11 +411,29 @@ def recommend(df: pd.DataFrame, target: str, *, task: str | None = None,
     configs.insert(0, "rank", np.arange(1, len(configs) + 1))
     configs.insert(3, "config_id", [Configuration(row.algorithm, row.params).config_id
                                     for row in configs.itertuples()])
+    notes += _slow_configurations(configs)
     return Recommendation(
         task=task, metric=metric_name, algorithms=_rank_algorithms(scored, task),
         configs=configs, metafeatures=mf, novel=novel, n_samples=n_samples,
         n_features=n_features, random_state=random_state, notes=notes, model=model,
         candidates=scored)
+
+
+def _slow_configurations(configs: pd.DataFrame) -> list[str]:
+    """A note naming the recommended configurations expected to fit for over 10 minutes.
+
+    The ranking is by predicted score alone; on a large table a slow configuration (an
+    MLP or SVM on millions of rows) can rank high and take hours.
+    """
+    slow = configs[configs["expected_fit_time"] > SLOW_FIT_SECONDS]
+    if slow.empty:
+        return []
+    which = ", ".join(f"#{row.rank} ({row.algorithm}, ~{format_seconds(row.expected_fit_time)})"
+                      for row in slow.itertuples())
+    return [f"{len(slow)} of the recommended configurations are expected to take over "
+            f"{format_seconds(SLOW_FIT_SECONDS)} to fit once on this table: {which}; the "
+            "ranking is by score alone: start with the faster ones, or tune with a timeout "
+            "(autometa.tune(timeout=...), which weighs expected fit time)"]
 
 
 def _extract(X: pd.DataFrame, y: pd.Series, *, task: str, model: MetaModel,

@@ -13,7 +13,7 @@ import autometa
 from autometa._cache import cache_dir, clear_cache, default_metamodel
 from autometa._exceptions import AutometaError, InvalidInputError
 from autometa._metamodel import MetaModel
-from autometa._recommend import Explanation, Recommendation, recommend
+from autometa._recommend import Explanation, Recommendation, _slow_configurations, recommend
 from autometa._testing import make_table, synthetic_knowledge_base
 from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import ALGORITHMS, Configuration
@@ -449,3 +449,14 @@ def test_large_tables_describe_all_rows_and_estimate_the_rest_on_a_sample(kb, mo
     assert not sampled.metafeatures[full.metafeatures.notna()].isna().any()
     assert sampled.metafeatures["ClassEntropy"] == pytest.approx(
         full.metafeatures["ClassEntropy"], abs=0.05)
+
+
+def test_configurations_expected_to_fit_for_over_ten_minutes_are_noted():
+    configs = pd.DataFrame({"rank": [1, 2, 3], "algorithm": ["extra_trees", "mlp", "svm"],
+                            "expected_fit_time": [250.0, 1380.0, np.nan]})
+    assert _slow_configurations(configs) == [
+        "1 of the recommended configurations are expected to take over 10 min to fit once "
+        "on this table: #2 (mlp, ~23 min); the ranking is by score alone: start with the "
+        "faster ones, or tune with a timeout (autometa.tune(timeout=...), which weighs "
+        "expected fit time)"]
+    assert _slow_configurations(configs.iloc[[0, 2]]) == []
