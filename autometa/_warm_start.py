@@ -225,7 +225,9 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
     target : str
         Name of the target column.
     n : int, default=10
-        Number of recommendations to consider (the first ``n`` by rank).
+        Number of recommended configurations to consider: the first ``n`` by rank among
+        those of the algorithms the study runs (a LightGBM study gets the ``n`` best
+        LightGBM configurations; ``rank`` counts among them).
     search_space : mapping of str to BaseDistribution, optional
         The study's parameters and distributions (needed when the study has no trial).
     param_names : mapping of str to str, optional
@@ -283,10 +285,20 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
                                     f"got {type(dist).__name__}")
     mapping = _match_names(space, param_names or {}, task=task, algorithm=algorithm)
     recommender = Recommender(df, target, task, metric, kb, random_state, n, recommendation)
-    configs = recommender.configs(n)
+    configs = recommender.configs(n, _study_algorithms(space, mapping))
     rows = [_user_row(record, space, mapping, task=task, n_features=X.shape[1],
                       out_of_range=out_of_range) for record in configs.to_dict("records")]
     return enqueue_rows(study, rows)
+
+
+def _study_algorithms(space: Mapping[str, BaseDistribution], mapping: _Mapping
+                      ) -> list[str] | None:
+    """The portfolio algorithms a study can run (``None``: it names none)."""
+    if mapping.fixed_algorithm is not None:
+        return [mapping.fixed_algorithm]
+    if mapping.algorithm_param is not None:
+        return [str(choice) for choice in space[mapping.algorithm_param].choices]
+    return None
 
 
 def _study_space(study: optuna.Study) -> dict[str, BaseDistribution]:
@@ -386,16 +398,8 @@ def _user_row(record: Mapping[str, Any], space: Mapping[str, BaseDistribution],
             "predicted_score": record.get("predicted_score", math.nan),
             "clipped": [], "dropped": []}
     params: dict[str, Any] = {}
-    if mapping.algorithm_param is not None:
-        dist = space[mapping.algorithm_param]
-        if config.algorithm not in dist.choices:
-            return {**base, "status": "skipped", "params": {},
-                    "reason": f"algorithm {config.algorithm!r} is not among the choices of "
-                              f"{mapping.algorithm_param!r}"}
+    if mapping.algorithm_param is not None:  # configs are of its choices (_study_algorithms)
         params[mapping.algorithm_param] = config.algorithm
-    elif mapping.fixed_algorithm is not None and config.algorithm != mapping.fixed_algorithm:
-        return {**base, "status": "skipped", "params": {},
-                "reason": f"the study tunes {mapping.fixed_algorithm}, not {config.algorithm}"}
     algorithm = get_algorithm(config.algorithm)
     values = {**algorithm.defaults(task), **config.params}
     clipped, dropped, outside = [], [], []

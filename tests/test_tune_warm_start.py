@@ -63,11 +63,11 @@ def test_other_names_and_narrower_ranges_enqueue_only_valid_values(table):
     study = optuna.create_study(direction="maximize")
     report = autometa.warm_start(study, table, "y", n=5, search_space=USER_SPACE,
                                  param_names=NAMES, recommendation=LGBM)
-    assert list(report["status"]) == ["enqueued", "enqueued", "skipped", "enqueued",
-                                      "skipped"]
-    assert "tunes lightgbm" in report.loc[2, "reason"]
-    assert report.loc[4, "reason"] == "already in the study"
-    first, second, fourth = (report.loc[i, "params"] for i in (0, 1, 3))
+    # the random forest is left out (the study tunes LightGBM): n counts LightGBM's
+    assert list(report["algorithm"]) == ["lightgbm"] * 4
+    assert list(report["status"]) == ["enqueued", "enqueued", "enqueued", "skipped"]
+    assert report.loc[3, "reason"] == "already in the study"
+    first, second, fourth = (report.loc[i, "params"] for i in (0, 1, 2))
     assert first == {"lr": 0.1, "leaves": 32, "trees": 100}  # 31 snapped to the step of 8
     assert second == {"lr": 0.2, "leaves": 64, "trees": 50}  # clipped into the ranges
     assert sorted(report.loc[1, "clipped"]) == ["leaves", "lr", "trees"]
@@ -77,7 +77,7 @@ def test_other_names_and_narrower_ranges_enqueue_only_valid_values(table):
         assert_valid(params, USER_SPACE)
     # the study runs exactly these values first; "boosting" is left to the sampler
     waiting = study.get_trials(states=(TrialState.WAITING,))
-    assert [t.user_attrs["rank"] for t in waiting] == [1, 2, 4]
+    assert [t.user_attrs["rank"] for t in waiting] == [1, 2, 3]
     assert all(t.user_attrs["source"] == "warm_start" for t in waiting)
     study.optimize(user_objective, n_trials=3)
     for trial, params in zip(study.trials, (first, second, fourth), strict=True):
@@ -92,7 +92,7 @@ def test_out_of_range_values_can_be_skipped_instead_of_clipped(table):
                                  param_names=NAMES, recommendation=LGBM,
                                  out_of_range="skip")
     statuses = dict(zip(report["rank"], report["status"], strict=True))
-    assert statuses[2] == "skipped" and statuses[4] == "skipped"  # both leave the ranges
+    assert statuses[2] == "skipped" and statuses[3] == "skipped"  # both leave the ranges
     assert statuses[1] == "enqueued"  # 31 leaves snapped to 32 is in range: kept
     assert len(study.get_trials(states=(TrialState.WAITING,))) == 1
 
@@ -126,11 +126,11 @@ def test_a_study_that_chooses_the_algorithm(table):
     study = optuna.create_study(direction="maximize")
     report = autometa.warm_start(study, table, "y", n=3, search_space=space,
                                  param_names=names, recommendation=rec)
-    assert list(report["status"]) == ["enqueued", "enqueued", "skipped"]
+    # the SVM is not among the study's algorithms: left out, n counts the others
+    assert list(report["status"]) == ["enqueued", "enqueued"]
     assert report.loc[0, "params"] == {"model": "knn", "k": 30}  # weights: no such choice
     assert report.loc[0, "dropped"] == ["knn_weights"]
     assert report.loc[1, "params"] == {"model": "lightgbm", "lgb_lr": 0.1}
-    assert "not among the choices" in report.loc[2, "reason"]
     for params in report.loc[:1, "params"]:
         assert_valid(params, space)
 
