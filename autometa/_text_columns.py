@@ -145,6 +145,10 @@ def formatted_numbers(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFram
     thousands = re.compile("," if decimal == "." else r"[. \u202f\u00a0]")
     converted = {}
     for name, column, text in _text_columns_matching(frame, pattern):
+        plain_numbers = _plain_numbers(text) if decimal == "." else None
+        if plain_numbers is not None:  # the common case, without a regular expression
+            converted[name] = pd.Series(plain_numbers, index=text.index).reindex(column.index)
+            continue
         if len(text) > PROBE_VALUES and not text.str.fullmatch(pattern).all():
             continue
         numbers = text[~text.isin(PLACEHOLDERS)]
@@ -224,6 +228,19 @@ def _parse_dates(column: pd.Series, text: pd.Series, order: str,
     except (ValueError, TypeError):  # 31/02/2024, 10:75
         return None
     return parsed.reindex(column.index)
+
+
+def _plain_numbers(text: pd.Series) -> np.ndarray | None:
+    """``text`` as floats when every value is a plain finite number (``-1.5e3``), else None.
+
+    Arrow's cast also reads ``nan`` and ``inf``; those are left to the slower path, which
+    does not take them for numbers.
+    """
+    try:
+        values = _to_float(text)
+    except pa.ArrowInvalid:
+        return None
+    return values if np.isfinite(values).all() else None
 
 
 def _to_float(text: pd.Series) -> np.ndarray:

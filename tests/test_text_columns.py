@@ -95,6 +95,16 @@ def test_ambiguous_or_invalid_dates_stay_text(values):
     assert numeric_dates(frame)["d"].tolist() == values
 
 
+def test_plain_numbers_as_text_convert_and_a_later_nan_or_inf_word_keeps_them_text():
+    plain = [f"{i * 0.25 - 3:g}" for i in range(PROBE_VALUES + 10)] + [" 1e3 ", None]
+    frame = pd.DataFrame({"plain": plain,
+                          "word": plain[:-2] + ["inf", "2"], "nan": plain[:-2] + ["nan", "1"]})
+    out = formatted_numbers(frame)
+    assert out["plain"].iloc[-2] == 1000.0 and np.isnan(out["plain"].iloc[-1])
+    assert out["plain"].iloc[0] == -3.0
+    assert _is_text(out["word"]) and _is_text(out["nan"])
+
+
 def test_numbers_and_categorical_columns_pass_through_unchanged():
     frame = pd.DataFrame({"x": [1.5, 2.0], "c": pd.Categorical(["$1", "$2"]),
                           "o": pd.Series(["-", "-"], dtype=object)})
