@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from knowledge_base.portfolio import TASKS
 #: Labelled rows from which a classification target with more classes than half the rows
 #: (most classes a single row: an identifier, or numbers written as text) is refused.
 MIN_ROWS_PER_CLASS_CHECK = 20
+#: Rows below which a column of distinct whole numbers is not taken for row numbers.
+MIN_ROWS_ROW_NUMBERS = 20
 #: Target values looked at to tell whether a text target holds numbers.
 PROBE_LABELS = 1000
 #: How the note on rows dropped for a missing target starts.
@@ -119,6 +122,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     infinite = y.isin([np.inf, -np.inf]) if pd.api.types.is_float_dtype(y) else False
     missing = y.isna() | infinite
     notes = []
+    row_numbers = _row_number_columns(X)  # before rows are dropped: 0..n-1 of the file
     if missing.all():
         raise InvalidInputError(f"the target {target!r} is missing (NaN) on every row")
     if missing.any():
@@ -127,6 +131,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
     notes += _uninformative_columns(X)
+    notes += row_numbers
     notes += _disguised_text_columns(X)
     return X, y, notes
 
@@ -210,6 +215,34 @@ def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
 def _names(columns: list[Any], limit: int = 5) -> str:
     shown = ", ".join(map(repr, columns[:limit]))
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def _row_number_columns(X: pd.DataFrame) -> list[str]:
+    """A note on integer feature columns that number the rows (a saved index, an id).
+
+    Such a column is a distinct integer per row, either consecutive in some order (``0, 1,
+    2, ...``, shuffled or not) or under pandas' name for a header-less column (``Unnamed:
+    0``, the index ``DataFrame.to_csv`` writes).  A model learns the file's row order from
+    it: on a file sorted by the target it scores perfectly, and on new rows it means nothing.
+    """
+    found = []
+    for position, dtype in enumerate(X.dtypes):
+        if not pd.api.types.is_integer_dtype(dtype) or len(X) < MIN_ROWS_ROW_NUMBERS:
+            continue
+        column, name = X.iloc[:, position], X.columns[position]
+        if column.isna().any():
+            continue
+        unnamed = isinstance(name, str) and re.fullmatch(r"Unnamed: \d+", name) is not None
+        consecutive = int(column.max()) - int(column.min()) == len(column) - 1
+        if (consecutive or unnamed) and column.is_unique:
+            found.append(name)
+    if not found:
+        return []
+    return [f"{len(found)} feature column(s) number the rows (a distinct whole number per "
+            f"row, e.g. an index saved by DataFrame.to_csv, or an id): {_names(found)}; a "
+            "model learns the file's row order from them (a file sorted by the target "
+            "scores perfectly) and they mean nothing on new rows: drop them unless the "
+            "order is information"]
 
 
 def _constant(column: pd.Series) -> bool:

@@ -460,3 +460,31 @@ def test_configurations_expected_to_fit_for_over_ten_minutes_are_noted():
         "faster ones, or tune with a timeout (autometa.tune(timeout=...), which weighs "
         "expected fit time)"]
     assert _slow_configurations(configs.iloc[[0, 2]]) == []
+
+
+def test_columns_that_number_the_rows_are_noted(kb):
+    from autometa._validation import check_table
+
+    def row_number_notes(frame):
+        return [note for note in check_table(frame, "target")[2] if "number the rows" in note]
+
+    table = _table()
+    rng = np.random.default_rng(0)
+    saved = table.sort_values("target").reset_index(drop=True).reset_index(names="Unnamed: 0")
+    shuffled = table.assign(row_id=rng.permutation(len(table)) + 1)  # 1..n in any order
+    subset = table.assign(**{"Unnamed: 0": rng.choice(10 * len(table), len(table),
+                                                      replace=False)})  # split then saved
+    for frame, name in ((saved, "Unnamed: 0"), (shuffled, "row_id"), (subset, "Unnamed: 0")):
+        notes = row_number_notes(frame)
+        assert len(notes) == 1 and "number the rows" in notes[0] and repr(name) in notes[0]
+    # whole numbers with a repeat, with gaps (not Unnamed), with a gap in the data, or floats
+    repeated = table.assign(k=np.arange(len(table)) // 2)
+    gapped = table.assign(k=2 * np.arange(len(table)))
+    missing = table.assign(k=pd.array(np.arange(len(table)), dtype="Int64"))
+    missing.loc[3, "k"] = pd.NA
+    floats = table.assign(k=np.arange(len(table), dtype=float))
+    for frame in (table, repeated, gapped, missing, floats, table.head(10).assign(
+            k=np.arange(10))):
+        assert row_number_notes(frame) == []
+    # the note reaches the user
+    assert any("number the rows" in note for note in recommend(saved, "target", kb=kb).notes)
