@@ -19,8 +19,14 @@ from knowledge_base.portfolio import TASKS
 #: Labelled rows from which a classification target with more classes than half the rows
 #: (most classes a single row: an identifier, or numbers written as text) is refused.
 MIN_ROWS_PER_CLASS_CHECK = 20
-#: Rows below which a column of distinct whole numbers is not taken for row numbers.
+#: Rows below which a column of distinct whole numbers is not taken for row numbers, nor a
+#: column in one-to-one correspondence with the target for a copy of it.
 MIN_ROWS_ROW_NUMBERS = 20
+#: Rows on which feature columns are screened for being a copy of the target.
+LEAK_PROBE_ROWS = 2000
+#: Target values up to which any one-to-one column counts as a copy of the target (above,
+#: only an exactly monotone numeric one).
+FEW_TARGET_VALUES = 50
 #: Target values looked at to tell whether a text target holds numbers.
 PROBE_LABELS = 1000
 #: How the note on rows dropped for a missing target starts.
@@ -132,6 +138,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     y = _typed_target(y, notes)
     notes += _uninformative_columns(X)
     notes += row_numbers
+    notes += _target_copies(X, y)
     notes += _disguised_text_columns(X)
     return X, y, notes
 
@@ -243,6 +250,52 @@ def _row_number_columns(X: pd.DataFrame) -> list[str]:
             "model learns the file's row order from them (a file sorted by the target "
             "scores perfectly) and they mean nothing on new rows: drop them unless the "
             "order is information"]
+
+
+def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[str]:
+    """A note on feature columns that determine the target one-to-one (a leaked copy?).
+
+    A column is named when each of its values goes with one target value and the other
+    way round (a copy of the labels, an encoding of them, the target in other units); with
+    more than :data:`FEW_TARGET_VALUES` target values, only an exactly monotone numeric
+    column counts, since any two columns of distinct values pair up one-to-one.  Columns
+    are screened on the first :data:`LEAK_PROBE_ROWS` rows, then checked on all.
+    """
+    if len(y) < MIN_ROWS_ROW_NUMBERS:
+        return []
+    found = []
+    head = min(len(y), LEAK_PROBE_ROWS)
+    for position in range(X.shape[1]):
+        column = X.iloc[:, position]
+        if _one_to_one(column.iloc[:head], y.iloc[:head]) and _one_to_one(column, y):
+            found.append(X.columns[position])
+    if not found:
+        return []
+    return [f"{len(found)} feature column(s) determine the target one-to-one: "
+            f"{_names(found)}; is the target (or an encoding of it) among the features? A "
+            "model scores perfectly with it and cannot have it on new rows: drop it unless "
+            "it will be known when predicting"]
+
+
+def _one_to_one(column: pd.Series, y: pd.Series) -> bool:
+    """Whether ``column`` and ``y`` (no missing values in either) map one-to-one."""
+    if column.isna().any():
+        return False
+    try:
+        n_values = y.nunique()
+        if column.nunique() != n_values or n_values < 2:
+            return False
+        if n_values <= FEW_TARGET_VALUES:
+            pairs = pd.factorize(column)[0] * n_values + pd.factorize(y)[0]
+            return len(np.unique(pairs)) == n_values
+    except TypeError:  # unhashable cells (lists, dicts)
+        return False
+    if not (pd.api.types.is_numeric_dtype(column) and pd.api.types.is_numeric_dtype(y)) \
+            or pd.api.types.is_bool_dtype(column):
+        return False
+    ordered = y.to_numpy(dtype=float)[np.argsort(column.to_numpy(dtype=float), kind="stable")]
+    steps = np.diff(ordered)
+    return bool((steps > 0).all() or (steps < 0).all())
 
 
 def _constant(column: pd.Series) -> bool:

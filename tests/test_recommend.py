@@ -116,8 +116,7 @@ def test_plot_draws_every_scored_algorithm_and_numbers_the_configurations(classi
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # float32 sums inside scikit-learn
 def test_a_feature_beyond_float32_is_noted_once_and_ranked(kb):
-    table = _table().assign(huge=lambda t: (t["target"].astype("category").cat.codes + 1)
-                            * 1e300)
+    table = _table().assign(huge=lambda t: (np.arange(len(t)) % 4 + 1) * 1e300)
     result = recommend(table, "target", kb=kb)
     assert result.notes == ["X contains 300 values beyond float32's range (|x| > 3.4e+38); "
                             "they are clipped to it."]
@@ -488,3 +487,27 @@ def test_columns_that_number_the_rows_are_noted(kb):
         assert row_number_notes(frame) == []
     # the note reaches the user
     assert any("number the rows" in note for note in recommend(saved, "target", kb=kb).notes)
+
+
+def test_columns_that_determine_the_target_one_to_one_are_noted():
+    from autometa._validation import check_table
+
+    def copy_notes(frame):
+        return [note for note in check_table(frame, "target")[2] if "one-to-one" in note]
+
+    table = _table()  # three classes
+    encoded = table.assign(code=[f"class-{v}" for v in table["target"]])
+    assert copy_notes(encoded) == [
+        "1 feature column(s) determine the target one-to-one: 'code'; is the target (or an "
+        "encoding of it) among the features? A model scores perfectly with it and cannot "
+        "have it on new rows: drop it unless it will be known when predicting"]
+    almost = encoded.copy()
+    almost.loc[0, "code"] = "class-x"  # one row breaks the correspondence
+    lists = table.assign(cell=[[v] for v in table["target"]])  # unhashable cells
+    assert copy_notes(almost) == copy_notes(lists) == copy_notes(table) == []
+    regression = _table(task="regression")
+    in_grams = regression.assign(grams=regression["target"] * 1000 + 5)
+    assert "'grams'" in copy_notes(in_grams)[0]
+    # distinct values pair up one-to-one with any distinct target: only monotone counts
+    assert copy_notes(regression.assign(noise=np.random.default_rng(0).normal(
+        size=len(regression)))) == []
