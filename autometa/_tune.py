@@ -830,5 +830,4 @@ def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
                       fold_scores=list(best.user_attrs.get("fold_scores", [])),
                       metric=data.metric, task=data.task, study=study, warm_start=report,
                       elapsed=elapsed, sampler=sampler, cost_weight=cost_weight,
-                      interrupted=interrupted,
-                      notes=notes)
+                      interrupted=interrupted, notes=notes)

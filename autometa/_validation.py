@@ -21,7 +21,7 @@ from knowledge_base.portfolio import TASKS
 MIN_ROWS_PER_CLASS_CHECK = 20
 #: Rows below which a column of distinct whole numbers is not taken for row numbers, nor a
 #: column in one-to-one correspondence with the target for a copy of it.
-MIN_ROWS_ROW_NUMBERS = 20
+MIN_ROWS_COLUMN_NOTES = 20
 #: Rows on which feature columns are screened for being a copy of the target.
 LEAK_PROBE_ROWS = 2000
 #: Target values up to which any one-to-one column counts as a copy of the target (above,
@@ -234,7 +234,7 @@ def _row_number_columns(X: pd.DataFrame) -> list[str]:
     """
     found = []
     for position, dtype in enumerate(X.dtypes):
-        if not pd.api.types.is_integer_dtype(dtype) or len(X) < MIN_ROWS_ROW_NUMBERS:
+        if not pd.api.types.is_integer_dtype(dtype) or len(X) < MIN_ROWS_COLUMN_NOTES:
             continue
         column, name = X.iloc[:, position], X.columns[position]
         if column.isna().any():
@@ -261,14 +261,13 @@ def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[str]:
     column counts, since any two columns of distinct values pair up one-to-one.  Columns
     are screened on the first :data:`LEAK_PROBE_ROWS` rows, then checked on all.
     """
-    if len(y) < MIN_ROWS_ROW_NUMBERS:
+    if len(y) < MIN_ROWS_COLUMN_NOTES:
         return []
-    found = []
     head = min(len(y), LEAK_PROBE_ROWS)
-    for position in range(X.shape[1]):
-        column = X.iloc[:, position]
-        if _one_to_one(column.iloc[:head], y.iloc[:head]) and _one_to_one(column, y):
-            found.append(X.columns[position])
+    y_head, y_all = _Coded(y.iloc[:head]), _Coded(y)
+    found = [X.columns[position] for position in range(X.shape[1])
+             if y_head.one_to_one(X.iloc[:head, position])
+             and y_all.one_to_one(X.iloc[:, position])]
     if not found:
         return []
     return [f"{len(found)} feature column(s) determine the target one-to-one: "
@@ -277,25 +276,33 @@ def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[str]:
             "it will be known when predicting"]
 
 
-def _one_to_one(column: pd.Series, y: pd.Series) -> bool:
-    """Whether ``column`` and ``y`` (no missing values in either) map one-to-one."""
-    if column.isna().any():
-        return False
-    try:
-        n_values = y.nunique()
-        if column.nunique() != n_values or n_values < 2:
+class _Coded:
+    """A target (no missing values) coded once, to test columns against it."""
+
+    def __init__(self, y: pd.Series) -> None:
+        self.y = y
+        self.codes, uniques = pd.factorize(y)
+        self.n_values = len(uniques)
+
+    def one_to_one(self, column: pd.Series) -> bool:
+        """Whether ``column`` (no missing values) and the target map one-to-one."""
+        if self.n_values < 2 or column.isna().any():
             return False
-        if n_values <= FEW_TARGET_VALUES:
-            pairs = pd.factorize(column)[0] * n_values + pd.factorize(y)[0]
-            return len(np.unique(pairs)) == n_values
-    except TypeError:  # unhashable cells (lists, dicts)
-        return False
-    if not (pd.api.types.is_numeric_dtype(column) and pd.api.types.is_numeric_dtype(y)) \
-            or pd.api.types.is_bool_dtype(column):
-        return False
-    ordered = y.to_numpy(dtype=float)[np.argsort(column.to_numpy(dtype=float), kind="stable")]
-    steps = np.diff(ordered)
-    return bool((steps > 0).all() or (steps < 0).all())
+        try:
+            if column.nunique() != self.n_values:
+                return False
+            if self.n_values <= FEW_TARGET_VALUES:
+                pairs = pd.factorize(column)[0] * self.n_values + self.codes
+                return len(np.unique(pairs)) == self.n_values
+        except TypeError:  # unhashable cells (lists, dicts)
+            return False
+        if not (pd.api.types.is_numeric_dtype(column)
+                and pd.api.types.is_numeric_dtype(self.y)) \
+                or pd.api.types.is_bool_dtype(column):
+            return False
+        order = np.argsort(column.to_numpy(dtype=float), kind="stable")
+        steps = np.diff(self.y.to_numpy(dtype=float)[order])
+        return bool((steps > 0).all() or (steps < 0).all())
 
 
 def _constant(column: pd.Series) -> bool:
