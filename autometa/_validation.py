@@ -25,7 +25,7 @@ MIN_ROWS_COLUMN_NOTES = 20
 #: Rows on which feature columns are screened for being a copy of the target.
 LEAK_PROBE_ROWS = 2000
 #: Target values up to which any one-to-one column counts as a copy of the target (above,
-#: only an exactly monotone numeric one).
+#: or with fewer than two rows per value, only an exactly monotone numeric one).
 FEW_TARGET_VALUES = 50
 #: Target values looked at to tell whether a text target holds numbers.
 PROBE_LABELS = 1000
@@ -257,9 +257,10 @@ def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[str]:
 
     A column is named when each of its values goes with one target value and the other
     way round (a copy of the labels, an encoding of them, the target in other units); with
-    more than :data:`FEW_TARGET_VALUES` target values, only an exactly monotone numeric
-    column counts, since any two columns of distinct values pair up one-to-one.  Columns
-    are screened on the first :data:`LEAK_PROBE_ROWS` rows, then checked on all.
+    more than :data:`FEW_TARGET_VALUES` target values, or fewer than two rows per value on
+    average, only an exactly monotone numeric column counts, since any two columns of
+    distinct values pair up one-to-one.  Columns are screened on the first
+    :data:`LEAK_PROBE_ROWS` rows, then checked on all.
     """
     if len(y) < MIN_ROWS_COLUMN_NOTES:
         return []
@@ -291,18 +292,20 @@ class _Coded:
         try:
             if column.nunique() != self.n_values:
                 return False
-            if self.n_values <= FEW_TARGET_VALUES:
-                pairs = pd.factorize(column)[0] * self.n_values + self.codes
-                return len(np.unique(pairs)) == self.n_values
+            pairs = pd.factorize(column)[0] * self.n_values + self.codes
         except TypeError:  # unhashable cells (lists, dicts)
             return False
+        if len(np.unique(pairs)) != self.n_values:
+            return False
+        if self.n_values <= FEW_TARGET_VALUES and 2 * self.n_values <= len(self.y):
+            return True
         if not (pd.api.types.is_numeric_dtype(column)
                 and pd.api.types.is_numeric_dtype(self.y)) \
                 or pd.api.types.is_bool_dtype(column):
             return False
         order = np.argsort(column.to_numpy(dtype=float), kind="stable")
         steps = np.diff(self.y.to_numpy(dtype=float)[order])
-        return bool((steps > 0).all() or (steps < 0).all())
+        return bool((steps >= 0).all() or (steps <= 0).all())
 
 
 def _constant(column: pd.Series) -> bool:

@@ -91,3 +91,29 @@ def test_recommend_never_crashes_and_is_deterministic(tiny_metamodels, data, n_c
             assert row.params["batch_size"] <= n_rows
         first.pipeline(row.rank - 1)  # builds
     first.to_dict()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(n_rows=st.integers(20, 200), n_classes=st.integers(2, 80), seed=st.integers(0, 2**16),
+       kind=st.sampled_from(["text", "int", "float", "shifted"]),
+       noise=st.sampled_from(["int", "float", "text", "missing", "lists"]))
+def test_a_column_coding_the_target_one_to_one_is_always_noted_and_noise_never(
+        n_rows, n_classes, seed, kind, noise):
+    from autometa._validation import check_table
+
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n_rows) % min(n_classes, n_rows))
+    target = labels * 1.5 if n_classes > 50 else labels  # many values: a measured target
+    codes = rng.permutation(1000)[:labels.max() + 1]  # an injective recoding of the labels
+    copy = {"text": [f"c{codes[v]}" for v in labels], "int": codes[labels],
+            "float": codes[labels] / 7.0, "shifted": target * 2.0 - 3.0}[kind]
+    other = {"int": rng.integers(0, 5, n_rows), "float": rng.normal(size=n_rows),
+             "text": rng.choice(list("abc"), n_rows), "missing": np.full(n_rows, np.nan),
+             "lists": [[int(v)] for v in rng.integers(0, 3, n_rows)]}[noise]
+    frame = pd.DataFrame({"other": other, "copy": copy, "target": target})
+    notes = [note for note in check_table(frame, "target")[2] if "one-to-one" in note]
+    n_values = min(n_classes, n_rows)
+    # many target values, or under two rows per value: only an exactly monotone one counts
+    if kind == "shifted" or (n_values <= 50 and 2 * n_values <= n_rows):
+        assert len(notes) == 1 and "'copy'" in notes[0] and "'other'" not in notes[0]
+    assert all("'other'" not in note for note in notes)
