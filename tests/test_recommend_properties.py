@@ -117,3 +117,20 @@ def test_a_column_coding_the_target_one_to_one_is_always_noted_and_noise_never(
     if kind == "shifted" or (n_values <= 50 and 2 * n_values <= n_rows):
         assert len(notes) == 1 and "'copy'" in notes[0] and "'other'" not in notes[0]
     assert all("'other'" not in note for note in notes)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(n_rows=st.integers(20, 300), start=st.integers(-5, 10**6), seed=st.integers(0, 2**16),
+       repeat=st.booleans())
+def test_distinct_consecutive_whole_numbers_are_noted_as_row_numbers(n_rows, start, seed,
+                                                                     repeat):
+    from autometa._validation import check_table
+
+    rng = np.random.default_rng(seed)
+    numbers = rng.permutation(np.arange(start, start + n_rows))
+    if repeat:  # one value twice: not a numbering of the rows
+        numbers[0] = numbers[1]
+    frame = pd.DataFrame({"k": numbers, "x": rng.normal(size=n_rows),
+                          "target": rng.normal(size=n_rows)})
+    notes = [note for note in check_table(frame, "target")[2] if "number the rows" in note]
+    assert len(notes) == (0 if repeat else 1) and all("'k'" in note for note in notes)
