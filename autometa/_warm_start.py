@@ -285,20 +285,27 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
                                     f"got {type(dist).__name__}")
     mapping = _match_names(space, param_names or {}, task=task, algorithm=algorithm)
     recommender = Recommender(df, target, task, metric, kb, random_state, n, recommendation)
-    configs = recommender.configs(n, _study_algorithms(space, mapping))
+    configs = recommender.configs(n, _study_algorithms(space, mapping, task))
     rows = [_user_row(record, space, mapping, task=task, n_features=X.shape[1],
                       out_of_range=out_of_range) for record in configs.to_dict("records")]
     return enqueue_rows(study, rows)
 
 
-def _study_algorithms(space: Mapping[str, BaseDistribution], mapping: _Mapping
-                      ) -> list[str] | None:
+def _study_algorithms(space: Mapping[str, BaseDistribution], mapping: _Mapping,
+                      task: str) -> list[str] | None:
     """The portfolio algorithms a study can run (``None``: it names none)."""
     if mapping.fixed_algorithm is not None:
         return [mapping.fixed_algorithm]
-    if mapping.algorithm_param is not None:
-        return [str(choice) for choice in space[mapping.algorithm_param].choices]
-    return None
+    if mapping.algorithm_param is None:
+        return None
+    portfolio = resolve_algorithms(None, task)
+    choices = space[mapping.algorithm_param].choices
+    algorithms = [str(choice) for choice in choices if choice in portfolio]
+    if not algorithms:
+        raise InvalidInputError(
+            f"none of the choices of {mapping.algorithm_param!r} ({list(choices)}) is a "
+            f"portfolio algorithm for {task}: {portfolio}")
+    return algorithms
 
 
 def _study_space(study: optuna.Study) -> dict[str, BaseDistribution]:

@@ -166,6 +166,12 @@ def test_errors_name_the_problem_and_the_fix(table):
     with pytest.raises(InvalidInputError, match="not a parameter of lightgbm"):
         autometa.warm_start(study, table, "y", search_space=USER_SPACE,
                             param_names={"lr": "lightgbm__eta"}, recommendation=LGBM)
+    with pytest.raises(InvalidInputError, match="none of the choices of 'model'"):
+        autometa.warm_start(study, table, "y", recommendation=LGBM,
+                            search_space={"model": CategoricalDistribution(["xgboost"]),
+                                          "lr": FloatDistribution(0.01, 0.3)},
+                            param_names={"model": "algorithm",
+                                         "lr": "lightgbm__learning_rate"})
     with pytest.raises(InvalidInputError, match="single-objective"):
         autometa.warm_start(optuna.create_study(directions=["minimize", "minimize"]),
                             table, "y", search_space=USER_SPACE, recommendation=LGBM)
