@@ -170,3 +170,26 @@ def test_decimal_values_are_numbers_not_categories():
     cleaner = TableCleaner().fit(X)
     assert [kind for _, _, kind in cleaner.columns_] == ["numeric"]
     np.testing.assert_allclose(cleaner.transform(X).iloc[:, 0], [1.5, 2.25, np.nan, 10.0])
+
+
+def test_columns_are_matched_by_name_at_predict_time():
+    # a pipeline fitted on a DataFrame predicts a table whose columns come in another
+    # order, or with extra ones (the target, an id), as the table it was fitted on
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80) * 100,
+                      "c": rng.choice(["u", "v"], size=80)})
+    y = (X["a"] > 0).astype(int)
+    pipeline = build_pipeline(default_configuration("linear", "classification"),
+                              task="classification").fit(X, y)
+    expected = pipeline.predict_proba(X)
+    reordered = X[["c", "b", "a"]].assign(target=y, id=np.arange(80))
+    np.testing.assert_allclose(pipeline.predict_proba(reordered), expected)
+    with pytest.raises(ValueError, match=r"X lacks 1 column\(s\) the pipeline was fitted "
+                                         r"on: 'b'"):
+        pipeline.predict(X.drop(columns="b"))
+    np.testing.assert_allclose(pipeline.predict_proba(X.to_numpy()), expected)  # by position
+    # duplicated names (messy_table has two 'num'): matched by position, as before
+    messy = messy_table()
+    fitted = build_pipeline(default_configuration("random_forest", "classification"),
+                            task="classification").fit(messy, targets()["classification"])
+    assert fitted.predict(messy).shape == (60,)

@@ -39,6 +39,11 @@ class TableCleaner(TransformerMixin, BaseEstimator):
     (missing stays missing).
     Column names are replaced by unique, safe names so that duplicated or non-string
     names cannot break the estimators downstream.
+
+    A table fitted with unique column names is matched by name at ``transform``: its
+    columns may come in another order, and columns it did not have (the target, an id)
+    are ignored; a missing one is an error naming it.  Other input (arrays, duplicated
+    names) is matched by position.
     """
 
     def fit(self, X: pd.DataFrame, y: object = None) -> TableCleaner:
@@ -53,12 +58,15 @@ class TableCleaner(TransformerMixin, BaseEstimator):
             kinds.append((position, _safe_name(position, name), kind))
         self.n_features_in_ = frame.shape[1]
         self.columns_ = kinds
+        named = isinstance(X, pd.DataFrame) and frame.columns.is_unique
+        self.input_names_ = list(frame.columns) if named else None
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Return the cleaned table (float and object columns only)."""
         check_is_fitted(self, "columns_")
-        frame = _as_frame(X)
+        frame = self._matched_by_name(_as_frame(X)) if isinstance(X, pd.DataFrame) else \
+            _as_frame(X)
         if frame.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {frame.shape[1]} columns, but the pipeline was fitted on "
@@ -73,6 +81,18 @@ class TableCleaner(TransformerMixin, BaseEstimator):
         if not out:
             out["c_constant"] = np.zeros(len(frame))
         return pd.DataFrame(out, index=frame.index)
+
+    def _matched_by_name(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The fitted columns of ``frame``, by name, in the fitted order."""
+        names = getattr(self, "input_names_", None)  # None: fitted before names were kept
+        if names is None or list(frame.columns) == names or not frame.columns.is_unique:
+            return frame
+        missing = [name for name in names if name not in frame.columns]
+        if missing:
+            shown = ", ".join(map(repr, missing[:5])) + (" ..." if len(missing) > 5 else "")
+            raise ValueError(f"X lacks {len(missing)} column(s) the pipeline was fitted on: "
+                             f"{shown}")
+        return frame[names]
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Names of the output columns."""
