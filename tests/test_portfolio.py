@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
 from knowledge_base.portfolio import (
@@ -193,3 +195,18 @@ def test_columns_are_matched_by_name_at_predict_time():
     fitted = build_pipeline(default_configuration("random_forest", "classification"),
                             task="classification").fit(messy, targets()["classification"])
     assert fitted.predict(messy).shape == (60,)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**16), n_extra=st.integers(0, 3),
+       algorithm=st.sampled_from(["linear", "random_forest", "knn"]))
+def test_predictions_do_not_depend_on_the_column_order(seed, n_extra, algorithm):
+    rng = np.random.default_rng(seed)
+    X = messy_table(seed=seed % 7).iloc[:, [0, 1, 2, 4, 5, 6, 7, 8]]  # unique names
+    y = targets(seed=seed % 7)["regression"]
+    pipeline = build_pipeline(default_configuration(algorithm, "regression"),
+                              task="regression").fit(X, y)
+    shuffled = X.iloc[:, rng.permutation(X.shape[1])]
+    for i in range(n_extra):
+        shuffled = shuffled.assign(**{f"extra{i}": rng.normal(size=len(X))})
+    np.testing.assert_allclose(pipeline.predict(shuffled), pipeline.predict(X))
