@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = ["decimal_commas", "formatted_numbers", "iso_dates", "numbers_and_dates",
-           "numeric_dates"]
+           "numeric_dates", "stray_words"]
 
 #: Values of a text column matched before trying to parse it as numbers or dates.
 PROBE_VALUES = 100
@@ -30,6 +30,12 @@ _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+|\d+)(?:[eE][+-]?\d+)?"
 #: An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T12:30:00.5+01:00``).
 _ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
              r"(?:Z|[+-]\d{2}:?\d{2})?)?")
+#: A plain number (``-1.5``, ``.25``, ``3e-4``), as Arrow's regular expressions match it.
+_PLAIN_NUMBER = r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$"
+#: At most this share of a text column's values, of at most :data:`STRAY_VALUES` distinct
+#: words, may be other than numbers for :func:`stray_words` to name the column.
+STRAY_SHARE = 0.05
+STRAY_VALUES = 5
 #: Cells that stand for "no value" in a column of formatted numbers (a lone dash or dot).
 PLACEHOLDERS = ("-", "--", "\u2013", "\u2014", ".")
 #: Currency symbols written before or after an amount.
@@ -87,6 +93,31 @@ def _is_text(dtype: object) -> bool:
     return (not isinstance(dtype, pd.CategoricalDtype)
             and not pd.api.types.is_numeric_dtype(dtype)
             and pd.api.types.is_string_dtype(dtype))
+
+
+def stray_words(frame: pd.DataFrame) -> dict[Hashable, pd.Series]:
+    """Text columns of plain numbers but for a few words (``"unknown"``, ``"Total"``).
+
+    Such a column (a footer row, an error code, a word for "no value" that pandas does not
+    know) is read as text, so its numbers become categories.  Returns, per column, how
+    often each of its words occurs: at most :data:`STRAY_VALUES` distinct words, in at
+    most :data:`STRAY_SHARE` of its values, the majority of its first
+    :data:`PROBE_VALUES` values numbers.
+    """
+    found: dict[Hashable, pd.Series] = {}
+    for position, dtype in enumerate(frame.dtypes):
+        if not _is_text(dtype):
+            continue
+        column = frame.iloc[:, position].dropna()
+        probe = column.head(PROBE_VALUES).astype(str)
+        if probe.empty or probe.str.fullmatch(_PLAIN_NUMBER[1:-1]).mean() <= 0.5:
+            continue  # most text columns end here
+        text = pa.array(column.astype(str), type=pa.string())
+        numeric = pc.match_substring_regex(text, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+        words = column[~numeric].astype(str)
+        if 0 < len(words) <= STRAY_SHARE * len(column) and words.nunique() <= STRAY_VALUES:
+            found[frame.columns[position]] = words.value_counts()
+    return found
 
 
 def numbers_and_dates(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFrame:

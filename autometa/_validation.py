@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from autometa._exceptions import InvalidInputError
-from autometa._text_columns import iso_dates, numbers_and_dates
+from autometa._text_columns import iso_dates, numbers_and_dates, stray_words
 from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import TASKS
 
@@ -140,6 +140,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     notes += row_numbers
     notes += _target_copies(X, y)
     notes += _disguised_text_columns(X)
+    notes += _numbers_with_stray_words(X)
     return X, y, notes
 
 
@@ -361,6 +362,20 @@ def _disguised_text_columns(X: pd.DataFrame) -> list[str]:
             f"categories (one level per value, no order): {_names(changed)}; if they are "
             "quantities or times, convert them first (pd.to_numeric, pd.to_datetime), or "
             "read the file with autometa.read_table, which does"]
+
+
+def _numbers_with_stray_words(X: pd.DataFrame) -> list[str]:
+    """A note on text feature columns of numbers but for a few words (see stray_words)."""
+    found = stray_words(X)
+    if not found:
+        return []
+    described = "; ".join(
+        f"{name!r} (" + ", ".join(f"{word!r} x{count}" for word, count in words.items()) + ")"
+        for name, words in list(found.items())[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return [f"{len(found)} text feature column(s) hold numbers but for a few words: "
+            f"{described}{more}; the numbers are used as categories: make those cells "
+            "empty (missing) to have the column read as numbers"]
 
 
 def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:

@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autometa._io import read_table
-from autometa._text_columns import PROBE_VALUES, formatted_numbers, numeric_dates
+from autometa._text_columns import (
+    PROBE_VALUES,
+    formatted_numbers,
+    numeric_dates,
+    stray_words,
+)
 
 
 def _read(tmp_path, text: str, name: str = "t.csv") -> pd.DataFrame:
@@ -146,3 +151,39 @@ def test_read_table_is_public_and_reads_what_the_cli_reads(tmp_path):
     assert "read_table" in autometa.__all__
     read = _read(tmp_path, 'price,y\n"$1,200",a\n$3,b\n')
     assert read["price"].tolist() == [1200.0, 3.0]
+
+
+def test_numbers_with_a_few_stray_words_are_found_and_noted():
+    from autometa._validation import check_table
+
+    numbers = [f"{v:.2f}" for v in np.linspace(-5, 5, 200)]
+    frame = pd.DataFrame({
+        "footer": numbers[:-1] + ["Total"],  # a spreadsheet's total row
+        "codes": ["unknown"] * 3 + numbers[3:-1] + ["#DIV/0!"],  # words first: still found
+        "wordy": ["n.a."] * 20 + numbers[20:],  # 10 % words: a text column after all
+        "clean": numbers,  # every value a number: read_table's job, not this one
+        "text": ["alpha", "beta"] * 100,
+        "target": [0, 1] * 100})
+    found = stray_words(frame.drop(columns="target"))
+    assert list(found) == ["footer", "codes"]
+    assert found["codes"].to_dict() == {"unknown": 3, "#DIV/0!": 1}
+    notes = [note for note in check_table(frame, "target")[2] if "few words" in note]
+    assert notes == ["2 text feature column(s) hold numbers but for a few words: 'footer' "
+                     "('Total' x1); 'codes' ('unknown' x3, '#DIV/0!' x1); the numbers are "
+                     "used as categories: make those cells empty (missing) to have the "
+                     "column read as numbers"]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(n=st.integers(100, 400), seed=st.integers(0, 2**16),
+       words=st.lists(st.sampled_from(["unknown", "Total", "#DIV/0!", "error", "tbd", "x"]),
+                      min_size=1, max_size=5),
+       kind=st.sampled_from(["str", "object"]))
+def test_stray_words_anywhere_among_numbers_are_counted_exactly(n, seed, words, kind):
+    rng = np.random.default_rng(seed)
+    values = [f"{v:g}" if kind == "str" else float(v) for v in rng.normal(size=n) * 100]
+    positions = rng.choice(n, size=len(words), replace=False)
+    for position, word in zip(positions, words, strict=True):
+        values[position] = word
+    found = stray_words(pd.DataFrame({"x": pd.Series(values, dtype=object)}))
+    assert found["x"].to_dict() == pd.Series(words).value_counts().to_dict()
