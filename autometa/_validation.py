@@ -410,15 +410,16 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
         if n_rows >= MIN_ROWS_PER_CLASS_CHECK and n_values > n_rows / 2:
             if numeric:
                 hint = "a measured quantity is learned with task='regression'"
-            elif _numbers_as_text(y):
-                hint = f"{NUMBERS_AS_TEXT} for regression"
+            elif numbers := _numbers_hint(y):
+                hint = f"{numbers} for regression"
             else:
                 hint = "is it an identifier? Choose the column to predict"
             raise InvalidInputError(
                 f"the target has {n_values} distinct values among {n_rows} rows, too many "
                 f"classes to learn (most have a single row); {hint}")
     elif not numeric:
-        hint = f"; {NUMBERS_AS_TEXT}" if _numbers_as_text(y) else ""
+        numbers = _numbers_hint(y)
+        hint = f"; {numbers}" if numbers else ""
         raise InvalidInputError(
             f"regression needs a numeric target, got dtype {y.dtype}; pass "
             f"task='classification' for labels{hint}")
@@ -450,6 +451,17 @@ def _inferred_task(y: pd.Series, n_values: int, numeric: bool,
     if notes is not None:
         notes.append(note)
     return task
+
+
+def _numbers_hint(y: pd.Series) -> str:
+    """How to make a text target that holds numbers numeric ("" if it does not hold any)."""
+    words = stray_words(y.to_frame())
+    if words:
+        counts = ", ".join(f"{word!r} x{count}" for word, count in next(iter(words.values()))
+                           .items())
+        return (f"its values are numbers but for a few words ({counts}): make those cells "
+                "empty (missing) to have them read as numbers")
+    return NUMBERS_AS_TEXT if _numbers_as_text(y) else ""
 
 
 def _numbers_as_text(y: pd.Series) -> bool:
