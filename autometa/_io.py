@@ -31,6 +31,8 @@ COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 #: Delimiters tried besides the comma (see ``_read_delimited`` for how one is chosen).
 DELIMITERS = (";", "\t", "|")
+#: The first line with which spreadsheets (Excel) name a CSV file's delimiter: ``sep=;``.
+_EXCEL_SEP = re.compile(rb"sep=([^\r\n])\r?\n")
 #: Rows read to choose a text table's delimiter.
 PROBE_ROWS = 20
 #: Bytes read from the start of a text table to find comments, byte-order marks and fields.
@@ -49,7 +51,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     rows best (every row as long as the header, then more numeric columns; runs of
     spaces for a ``.txt``, ``.data`` or ``.dat`` that none splits).  With ``;``, columns
     written with decimal commas (``1,5``) become numbers, as spreadsheets in many locales
-    write them.  Lines starting with ``#`` before the header are skipped, surrounding
+    write them; a first line ``sep=;`` (Excel's) names the delimiter.  Lines starting with
+    ``#`` before the header are skipped, surrounding
     spaces are stripped from column names, a UTF-16 file (byte-order mark) is decoded as
     such and a file that is not UTF-8 is read as Latin-1.  Text columns whose every value
     is a number written with a currency, thousands separators or a percent sign
@@ -172,13 +175,21 @@ def _utf16(head: bytes) -> bool:
     return head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
+def _excel_delimiter(head: bytes) -> str | None:
+    """The delimiter a spreadsheet's ``sep=;`` first line names, if the file has one."""
+    match = _EXCEL_SEP.match(head.removeprefix(b"\xef\xbb\xbf"))
+    return match.group(1).decode("latin-1") if match else None
+
+
 def _leading_comments(head: bytes) -> int:
-    """How many lines starting with ``#`` come before the header.
+    """How many lines starting with ``#`` (or Excel's ``sep=;`` line) come before the header.
 
     The last ``#`` line is the header itself, not a comment, when it has as many fields
     as the record after it (``#id,x,y`` over ``1,0.5,a``; quoted fields counted as CSV
     readers count them).
     """
+    if _excel_delimiter(head) is not None:
+        return 1
     lines = head.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
     count = next((i for i, line in enumerate(lines) if not line.lstrip().startswith(b"#")),
                  len(lines))
@@ -229,6 +240,10 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
     which are ignored instead of shifting the columns.
     """
     head = _head(path)
+    named = _excel_delimiter(head)
+    if named is not None:  # the file says which delimiter it uses
+        return numbers_and_dates(_read_text(path, head, sep=named),
+                                 decimal="," if named == ";" else ".")
     best: tuple[bool, bool, int, int, bool] | None = None
     chosen, trailing = ",", False
     for sep in (",", *DELIMITERS):

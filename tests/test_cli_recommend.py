@@ -245,6 +245,17 @@ def test_a_semicolon_csv_whose_decimal_commas_confuse_the_comma_parser(tmp_path)
     assert read["y"].tolist() == ["x", "z"]
 
 
+@pytest.mark.parametrize("text", [
+    "sep=;\na;b;y\n1,5;2;x\n2,5;3;z\n",  # Excel's line naming the delimiter
+    "\ufeffsep=;\r\na;b;y\r\n1,5;2;x\r\n2,5;3;z\r\n",  # with a byte-order mark, CRLF
+])
+def test_a_first_line_naming_the_delimiter_is_obeyed(tmp_path, text):
+    (tmp_path / "excel.csv").write_bytes(text.encode("utf-8"))
+    frame = read_table(tmp_path / "excel.csv")
+    assert list(frame.columns) == ["a", "b", "y"]
+    assert frame["a"].tolist() == [1.5, 2.5] and frame["y"].tolist() == ["x", "z"]
+
+
 def test_a_single_column_csv_is_not_split_on_a_letter(tmp_path):
     path = tmp_path / "one.csv"
     pd.DataFrame({"y": [1, 0] * 10}).to_csv(path, index=False)
