@@ -191,7 +191,7 @@ def test_columns_are_matched_by_name_at_predict_time():
         pipeline.predict(X.drop(columns="b"))
     np.testing.assert_allclose(pipeline.predict_proba(X.to_numpy()), expected)  # by position
     # duplicated names (messy_table has two 'num'): matched by position, as before
-    messy = messy_table()
+    messy = messy_table().iloc[:, [0, 1, 2, 4, 5, 6, 7, 8, 9, 10]]  # without "huge"
     fitted = build_pipeline(default_configuration("random_forest", "classification"),
                             task="classification").fit(messy, targets()["classification"])
     assert fitted.predict(messy).shape == (60,)
