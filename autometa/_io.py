@@ -228,22 +228,37 @@ def _stripped_names(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
-    """A delimited text table, split on the delimiter that fits its first rows best.
+    """A delimited text table, split on the delimiter named or chosen.
+
+    The delimiter is the one the first line names (Excel's ``sep=;``), else the one that
+    fits the first rows best (:func:`_delimiter`).
+    """
+    head = _head(path)
+    named = _excel_delimiter(head)
+    chosen, trailing = (named, False) if named is not None else _delimiter(path, head,
+                                                                           whitespace)
+    if trailing:
+        with warnings.catch_warnings():  # "loss of data": the dropped fields are empty
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = _read_text(path, head, sep=chosen, index_col=False)
+    else:
+        frame = _read_text(path, head, sep=chosen)
+    return numbers_and_dates(frame, decimal="," if chosen == ";" else ".")
+
+
+def _delimiter(path: Path, head: bytes, whitespace: bool) -> tuple[str, bool]:
+    """The delimiter that fits a text table's first rows best, and whether rows end with one.
 
     Candidates are ``,``, ``;``, tab and ``|``, ranked on the first rows by: every row
     has as many fields as the header (and more than one), then more than one column,
     then numeric columns minus text ones (``1,5`` is a number when ``;`` separates,
     ``1;5`` is text when ``,`` does), then the number of columns, then rows no longer
-    than the header; commas win what is left.  The file is then read once.  Rows a field
-    longer than the header are R's row names (pandas makes them the index) unless that
-    field is always empty: delimiters at the end of every row (spreadsheet exports),
-    which are ignored instead of shifting the columns.
+    than the header; commas win what is left (runs of spaces, with ``whitespace``, when
+    none gives two columns).  Rows a field longer than the header are R's row names
+    (pandas makes them the index) unless that field is always empty: delimiters at the
+    end of every row (spreadsheet exports), which are then ignored instead of shifting
+    the columns.
     """
-    head = _head(path)
-    named = _excel_delimiter(head)
-    if named is not None:  # the file says which delimiter it uses
-        return numbers_and_dates(_read_text(path, head, sep=named),
-                                 decimal="," if named == ";" else ".")
     best: tuple[bool, bool, int, int, bool] | None = None
     chosen, trailing = ",", False
     for sep in (",", *DELIMITERS):
@@ -264,13 +279,7 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
             trailing = longer_rows and bool(probe.iloc[:, -1].isna().all())
     if (best is None or not best[1]) and whitespace:
         chosen, trailing = r"\s+", False
-    if trailing:
-        with warnings.catch_warnings():  # "loss of data": the dropped fields are empty
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = _read_text(path, head, sep=chosen, index_col=False)
-    else:
-        frame = _read_text(path, head, sep=chosen)
-    return numbers_and_dates(frame, decimal="," if chosen == ";" else ".")
+    return chosen, trailing
 
 
 def _field_counts(head: bytes, sep: str) -> list[int]:

@@ -31,7 +31,7 @@ _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+|\d+)(?:[eE][+-]?\d+)?"
 _ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
              r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 #: A plain number (``-1.5``, ``.25``, ``3e-4``), as Arrow's regular expressions match it.
-_PLAIN_NUMBER = r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$"
+_PLAIN_NUMBER = r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*"
 #: At most this share of a text column's values, of at most :data:`STRAY_VALUES` distinct
 #: words, may be other than numbers for :func:`stray_words` to name the column.
 STRAY_SHARE = 0.05
@@ -110,10 +110,11 @@ def stray_words(frame: pd.DataFrame) -> dict[Hashable, pd.Series]:
             continue
         column = frame.iloc[:, position].dropna()
         probe = column.head(PROBE_VALUES).astype(str)
-        if probe.empty or probe.str.fullmatch(_PLAIN_NUMBER[1:-1]).mean() <= 0.5:
+        if probe.empty or probe.str.fullmatch(_PLAIN_NUMBER).mean() <= 0.5:
             continue  # most text columns end here
         text = pa.array(column.astype(str), type=pa.string())
-        numeric = pc.match_substring_regex(text, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+        numeric = pc.match_substring_regex(text, f"^{_PLAIN_NUMBER}$").to_numpy(
+            zero_copy_only=False)
         words = column[~numeric].astype(str)
         if 0 < len(words) <= STRAY_SHARE * len(column) and words.nunique() <= STRAY_VALUES:
             found[frame.columns[position]] = words.value_counts()

@@ -369,13 +369,17 @@ def _numbers_with_stray_words(X: pd.DataFrame) -> list[str]:
     found = stray_words(X)
     if not found:
         return []
-    described = "; ".join(
-        f"{name!r} (" + ", ".join(f"{word!r} x{count}" for word, count in words.items()) + ")"
-        for name, words in list(found.items())[:5])
+    described = "; ".join(f"{name!r} ({_word_counts(words)})"
+                          for name, words in list(found.items())[:5])
     more = f" and {len(found) - 5} more" if len(found) > 5 else ""
     return [f"{len(found)} text feature column(s) hold numbers but for a few words: "
             f"{described}{more}; the numbers are used as categories: make those cells "
             "empty (missing) to have the column read as numbers"]
+
+
+def _word_counts(words: pd.Series) -> str:
+    """``'Total' x1, 'unknown' x3`` from a word -> count series."""
+    return ", ".join(f"{word!r} x{count}" for word, count in words.items())
 
 
 def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
@@ -457,10 +461,9 @@ def _numbers_hint(y: pd.Series) -> str:
     """How to make a text target that holds numbers numeric ("" if it does not hold any)."""
     words = stray_words(y.to_frame())
     if words:
-        counts = ", ".join(f"{word!r} x{count}" for word, count in next(iter(words.values()))
-                           .items())
-        return (f"its values are numbers but for a few words ({counts}): make those cells "
-                "empty (missing) to have them read as numbers")
+        return (f"its values are numbers but for a few words "
+                f"({_word_counts(next(iter(words.values())))}): make those cells empty "
+                "(missing) to have them read as numbers")
     return NUMBERS_AS_TEXT if _numbers_as_text(y) else ""
 
 
