@@ -96,7 +96,7 @@ _autometa_pg() (
         log "creating database ${db}"
         psql_admin -c "CREATE DATABASE \"${db}\" OWNER \"${user}\"" >&2
     fi
-    url="postgresql+psycopg2://${user}:${password}@localhost:${port}/${db}"
+    url="postgresql://${user}:${password}@localhost:${port}/${db}"  # as users write it
     PGPASSWORD="$password" "$bin/psql" -h localhost -p "$port" -U "$user" -d "$db" -qtA \
         -c "SELECT 1" >/dev/null
     log "ready: ${url}"

@@ -38,25 +38,76 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
                                 f"{type(storage).__name__}")
     text = storage_url(storage)
     if "://" in text:
-        kwargs: dict[str, Any] = {}
-        storage_class = optuna.storages.RDBStorage
-        if text.startswith("sqlite"):
-            kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
-            storage_class = SerialisedSQLiteStorage
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            from optuna.storages import RetryHeartbeatStaleTrialCallback
-
-            return storage_class(
-                text, heartbeat_interval=heartbeat_interval,
-                grace_period=4 * heartbeat_interval,
-                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
-                **kwargs)
+        return _rdb_storage(_with_installed_driver(text), heartbeat_interval)
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     path = Path(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     return JournalStorage(JournalFileBackend(str(path)))
+
+
+def _rdb_storage(url: str, heartbeat_interval: int) -> optuna.storages.RDBStorage:
+    """Optuna's RDB storage on ``url``, with errors that say what to install or check."""
+    import sqlalchemy.exc
+
+    shown = _without_password(url)
+    kwargs: dict[str, Any] = {}
+    storage_class = optuna.storages.RDBStorage
+    if url.startswith("sqlite"):
+        kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
+        storage_class = SerialisedSQLiteStorage
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        from optuna.storages import RetryHeartbeatStaleTrialCallback
+
+        try:
+            return storage_class(
+                url, heartbeat_interval=heartbeat_interval,
+                grace_period=4 * heartbeat_interval,
+                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
+                **kwargs)
+        except ImportError as error:
+            raise InvalidInputError(
+                f"cannot open storage {shown!r}: the database driver it needs is not "
+                f"installed ({error}); for PostgreSQL: pip install 'autometa[postgres]'"
+            ) from error
+        except sqlalchemy.exc.NoSuchModuleError as error:
+            raise InvalidInputError(f"cannot open storage {shown!r}: unknown database type "
+                                    f"({error})") from error
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise InvalidInputError(f"cannot open storage {shown!r}: {reason}") from error
+
+
+def _without_password(url: str) -> str:
+    """``url`` with its password masked (``***``), for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: nothing it would reveal either
+        return url
+
+
+#: PostgreSQL drivers SQLAlchemy can use, by preference (SQLAlchemy 2.1 takes psycopg for a
+#: bare ``postgresql://``, 2.0 psycopg2).
+POSTGRES_DRIVERS = ("psycopg", "psycopg2")
+
+
+def _with_installed_driver(url: str) -> str:
+    """``postgresql://...`` with the PostgreSQL driver that is installed named in it.
+
+    A bare ``postgresql://`` makes SQLAlchemy import its version's default driver, which
+    may not be the one installed; other URLs are returned unchanged.
+    """
+    if not url.startswith("postgresql://"):
+        return url
+    import importlib.util
+
+    for driver in POSTGRES_DRIVERS:
+        if importlib.util.find_spec(driver) is not None:
+            return url.replace("postgresql://", f"postgresql+{driver}://", 1)
+    return url
 
 
 class SerialisedSQLiteStorage(optuna.storages.RDBStorage):

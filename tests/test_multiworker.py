@@ -163,13 +163,13 @@ def test_an_enqueued_sqlite_trial_is_taken_by_one_worker_only(tmp_path):
                     "(run `source .ci/postgres.sh` to start a local PostgreSQL server)")
 def test_workers_share_a_postgres_study(tmp_path):
     study_name = f"multiworker-{uuid.uuid4().hex[:8]}"
-    optuna.storages.RDBStorage(POSTGRES_URL)  # schema created once
+    _storage.make_storage(POSTGRES_URL)  # schema created once; the URL as users write it
     n_trials = 12
     workers = start_workers(tmp_path, POSTGRES_URL, study_name, 3, n_trials, delay=0.3)
     try:
         check_shared_study(POSTGRES_URL, study_name, workers, n_trials)
     finally:
-        optuna.delete_study(study_name=study_name, storage=POSTGRES_URL)
+        optuna.delete_study(study_name=study_name, storage=_storage.make_storage(POSTGRES_URL))
 
 
 def test_tune_starts_worker_processes_itself():

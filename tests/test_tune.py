@@ -341,6 +341,27 @@ def test_a_storage_path_naming_sqlite_opens_sqlite_not_a_journal(tmp_path):
     assert len(optuna.load_study(study_name="s", storage=make_storage(renamed)).trials) == 1
 
 
+def test_storages_that_cannot_open_are_clean_errors_without_the_password(tmp_path, table):
+    import importlib.util
+
+    from autometa._storage import POSTGRES_DRIVERS, _with_installed_driver
+
+    for url, message in (("nonsense://x", "unknown database type"),
+                         (f"sqlite:///{tmp_path}/no/such/dir/x.db", "unable to open"),
+                         ("postgresql://user:s3cret@127.0.0.1:1/db", "127.0.0.1")):
+        with pytest.raises(InvalidInputError, match="cannot open storage") as caught:
+            autometa.tune(table, "target", n_trials=1, cv=2, algorithms=CHEAP,
+                          warm_start=False, storage=url)
+        assert message in str(caught.value) and "s3cret" not in str(caught.value)
+    # a bare postgresql:// URL names the driver that is installed (SQLAlchemy 2.1 would
+    # import psycopg 3, 2.0 psycopg2, whichever is missing)
+    installed = [d for d in POSTGRES_DRIVERS if importlib.util.find_spec(d) is not None]
+    assert installed, "the test extra installs a PostgreSQL driver"
+    assert _with_installed_driver("postgresql://u@h/db") == f"postgresql+{installed[0]}://u@h/db"
+    assert _with_installed_driver("postgresql+psycopg2://u@h/db") == "postgresql+psycopg2://u@h/db"
+    assert _with_installed_driver("sqlite:///x.db") == "sqlite:///x.db"
+
+
 def test_a_numpy_integer_column_name_names_the_target(tmp_path):
     # df.columns[-1] of an integer-labelled table is a numpy.int64: recorded in the study's
     # JSON settings, it used to be refused as "not a column name"
