@@ -38,7 +38,7 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
                                 f"{type(storage).__name__}")
     text = storage_url(storage)
     if "://" in text:
-        return _rdb_storage(_with_installed_driver(text), heartbeat_interval)
+        return _rdb_storage(text, heartbeat_interval)
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     path = Path(text)
@@ -152,11 +152,11 @@ def storage_url(storage: str | os.PathLike) -> str:
 
     A path ending in ``.db``, ``.sqlite`` or ``.sqlite3``, or naming an existing SQLite
     file, becomes ``"sqlite:///<path>"`` (writing a journal into a SQLite file would
-    corrupt it).
+    corrupt it); a bare ``postgresql://`` URL names the PostgreSQL driver installed.
     """
     text = os.fspath(storage)
     if "://" in text:
-        return text
+        return _with_installed_driver(text)
     path = Path(text)
     if path.suffix.lower() in SQLITE_SUFFIXES or _is_sqlite(path):
         return f"sqlite:///{path}"

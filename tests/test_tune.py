@@ -331,7 +331,7 @@ def test_a_storage_path_naming_sqlite_opens_sqlite_not_a_journal(tmp_path):
 
     assert storage_url(tmp_path / "tune.db") == f"sqlite:///{tmp_path / 'tune.db'}"
     assert storage_url(tmp_path / "study.log") == str(tmp_path / "study.log")
-    assert storage_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert storage_url("mysql://u@h/db") == "mysql://u@h/db"
     storage = make_storage(tmp_path / "tune.db")
     assert isinstance(storage, optuna.storages.RDBStorage)
     optuna.create_study(storage=storage, study_name="s").optimize(lambda t: 1.0, n_trials=1)
