@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import lzma
+import os
 import re
 import warnings
 import zipfile
@@ -95,7 +96,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
     >>> df = autometa.read_table("examples/breast_cancer.csv")
     >>> rec = autometa.recommend(df, target="target")
     """
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidInputError(f"path must be a file path (str or pathlib.Path), got "
+                                f"{type(path).__name__}")
     path = Path(path)
+    if path.is_dir():
+        raise InvalidInputError(f"{path} is a folder, not a table file")
     if not path.is_file():
         raise InvalidInputError(f"no such file: {path}")
     if path.stat().st_size == 0:

@@ -153,6 +153,13 @@ def test_missing_file_and_unknown_suffix(tmp_path, kb_folder):
     assert "save it from the spreadsheet as CSV" in " ".join(result.stderr.split())
 
 
+def test_a_folder_or_a_non_path_is_a_clear_error(tmp_path):
+    with pytest.raises(InvalidInputError, match="is a folder, not a table file"):
+        read_table(tmp_path)
+    with pytest.raises(InvalidInputError, match="path must be a file path.*got int"):
+        read_table(123)
+
+
 def test_missing_knowledge_base_folder(files, tmp_path):
     result = _invoke(files / "table.csv", "--kb", tmp_path / "nowhere")
     assert result.exit_code == 1
