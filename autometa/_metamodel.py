@@ -710,6 +710,12 @@ class MetaModel(BaseEstimator):
         if len(frame.index) == 0:
             raise InvalidInputError("metafeatures has no rows")
         names = list(self.metafeature_names_)
+        if not frame.columns.isin(names).any():
+            shown = ", ".join(map(repr, list(frame.columns)[:5]))
+            raise InvalidInputError(
+                f"metafeatures share no name with the meta-features the model was fitted on "
+                f"(got {shown}; the model reads e.g. {names[:3]}); pass the output of "
+                "metafeatures.extract(X, y)")
         if ROWS in frame.columns and ROWS not in names:
             names.append(ROWS)  # read by the fit-time model even when not a feature
         frame = frame.reindex(columns=names)
@@ -756,7 +762,7 @@ class MetaModel(BaseEstimator):
         metafeatures : Series, DataFrame or mapping
             One dataset's meta-features (Series or name -> value mapping), or several
             (DataFrame, datasets x names).  Names the model does not use are ignored;
-            missing ones are treated as unknown.
+            missing ones are treated as unknown; none in common is an error.
         configs : iterable of config ids or Configuration, or mapping, optional
             Configurations to score (default: every training configuration).  Unknown
             :class:`Configuration` objects are scored by the LightGBM models only.

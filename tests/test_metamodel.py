@@ -124,6 +124,15 @@ def test_predict_before_fit_raises():
         MetaModel().predict(pd.Series({"mf0": 1.0}))
 
 
+def test_metafeatures_sharing_no_name_with_the_model_are_refused(fitted, metadata):
+    # all unknown, they used to be imputed into a confident prediction for a "typical"
+    # dataset
+    with pytest.raises(InvalidInputError, match="share no name with the meta-features"):
+        fitted.predict(pd.Series({"NumberOfRows": 100.0, "foo": 1.0}))
+    some = metadata[0].iloc[0].iloc[:2]  # two known names: the others are unknown
+    assert len(fitted.predict(some)) == len(fitted.config_ids_)
+
+
 def test_fit_returns_self_and_sets_fitted_attributes(metadata):
     mf, scores, configs, _ = metadata
     model = MetaModel(**SMALL)
