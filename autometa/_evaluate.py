@@ -478,6 +478,9 @@ class EvaluationReport:
         """
         if statistic not in ("median", "mean"):
             raise InvalidInputError(f"statistic must be 'median' or 'mean', got {statistic!r}")
+        from autometa._plots import check_image_path, save_figure
+
+        check_image_path(path)  # before the drawing
         import matplotlib
 
         matplotlib.use("Agg")
@@ -513,9 +516,7 @@ class EvaluationReport:
             axis.grid(alpha=0.3, which="both")
             axis.legend(fontsize=8)
         figure.tight_layout()
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, dpi=120)
+        path = save_figure(figure, path)
         plt.close(figure)
         return path
 

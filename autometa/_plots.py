@@ -12,13 +12,16 @@ from typing import Any
 
 import numpy as np
 
+from autometa._exceptions import InvalidInputError
 from knowledge_base import METRICS
 
-__all__ = ["plot_history", "plot_recommendation"]
+__all__ = ["check_image_path", "plot_history", "plot_recommendation", "save_figure"]
 
 
 def _axes(ax: Any, path: str | Path | None, size: tuple[float, float]) -> Any:
     """The axes to draw on: ``ax``, else a new one (pyplot only when nothing is written)."""
+    if path is not None:
+        check_image_path(path)  # before any drawing
     if ax is not None:
         return ax
     if path is not None:
@@ -30,11 +33,31 @@ def _axes(ax: Any, path: str | Path | None, size: tuple[float, float]) -> Any:
     return plt.subplots(figsize=size, layout="constrained")[1]
 
 
+def check_image_path(path: str | Path) -> Path:
+    """``path`` as a Path, if its suffix names an image format matplotlib writes."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(path)
+    suffix = path.suffix.lower().lstrip(".")
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if suffix and suffix not in supported:
+        raise InvalidInputError(
+            f"cannot draw to {path}: {suffix!r} is not an image format; use .png, .svg or "
+            f".pdf (or one of {', '.join(sorted(supported))})")
+    return path
+
+
+def save_figure(figure: Any, path: str | Path) -> Path:
+    """Write ``figure`` to ``path`` (its folders created), as the suffix says."""
+    path = check_image_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120)
+    return path
+
+
 def _save(ax: Any, path: str | Path | None) -> None:
     if path is not None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ax.figure.savefig(path, dpi=120)
+        save_figure(ax.figure, path)
 
 
 def plot_recommendation(recommendation: Any, path: str | Path | None = None, *,

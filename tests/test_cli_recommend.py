@@ -309,6 +309,11 @@ def test_plot_option_writes_the_ranking_figure(files, kb_folder, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["plot"] == str(figure)
     assert figure.read_text().lstrip().startswith("<?xml")
+    wrong = _invoke(files / "table.csv", "--target", "label", "--kb", kb_folder, "--plot",
+                    tmp_path / "ranking.txt")
+    assert wrong.exit_code == 1 and "Traceback" not in wrong.output
+    assert "'txt' is not an image format; use .png, .svg or .pdf" in " ".join(
+        wrong.stderr.split())
 
 
 def test_decimal_commas_beside_exponents_and_text_in_a_semicolon_file(tmp_path):
