@@ -118,6 +118,9 @@ def test_errors_exit_with_a_message(csv, tmp_path):
     assert bad_target.exit_code == 1 and "not a column" in bad_target.output
     bad_sampler = invoke(csv, "--target", "label", "--sampler", "grid")
     assert bad_sampler.exit_code == 1 and "sampler" in bad_sampler.output
+    bad_plot = invoke(csv, "--target", "label", "--plot", tmp_path / "trials.txt")
+    assert bad_plot.exit_code == 1 and "not an image format" in bad_plot.output
+    assert bad_plot.output.startswith("Error:")  # refused before the progress bar
 
 
 def test_the_report_says_what_was_done_to_the_table(tmp_path):

@@ -85,6 +85,10 @@ def tune_command(
         trials = DEFAULT_N_TRIALS
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the report
     try:
+        if plot is not None:  # a wrong suffix is found now, not after the tuning
+            from autometa._plots import check_image_path
+
+            check_image_path(plot)
         df = read_table(data)
         target = column_as_read(target, df)
     except InvalidInputError as error:
