@@ -141,3 +141,20 @@ def test_import_errors_are_one_line(tmp_path: Path) -> None:
                                  str(tmp_path / "nope")])
     assert result.exit_code == 1 and "no knowledge base at" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_build_errors_are_one_line(tmp_path: Path, corpus_index: Path) -> None:
+    import dask
+
+    runner = CliRunner()
+    unknown = runner.invoke(app, ["kb", "build", "--out", str(tmp_path / "a"), "--corpus",
+                                  str(corpus_index), "--dataset", "nope/nope"])
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+    assert unknown.output.startswith("Error: datasets not in") and "'nope/nope'" in \
+        unknown.output
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        unreachable = runner.invoke(app, [
+            "kb", "build", "--out", str(tmp_path / "b"), "--corpus", str(corpus_index),
+            "--dataset", "uci-weka-arff/iris", "--scheduler", "tcp://127.0.0.1:1"])
+    assert unreachable.exit_code == 1 and "Traceback" not in unreachable.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in unreachable.output

@@ -44,8 +44,11 @@ def build_command(
                                     max_rows=max_rows or None, time_limit=time_limit or None,
                                     seed=seed)
         campaign = Campaign(out, Corpus(corpus), settings)
-    except (CampaignSettingsMismatch, FileNotFoundError, ValueError, KeyError) as error:
+        campaign.corpus.select(datasets or None)  # unknown dataset ids: an error now
+    except (CampaignSettingsMismatch, FileNotFoundError, ValueError) as error:
         raise fail(error) from None
+    except KeyError as error:  # its message is the key's repr: show the text
+        raise fail(error.args[0]) from None
     columns = (TextColumn("[bold]campaign"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -54,9 +57,14 @@ def build_command(
         def update(done: int, total: int) -> None:
             progress.update(bar, completed=done, total=total)
 
-        summary = campaign.run(n_jobs=jobs, scheduler=scheduler, dataset_ids=datasets or None,
-                               max_tasks=max_tasks, time_budget=time_budget,
-                               retry_errors=retry_errors, on_result=update)
+        try:
+            summary = campaign.run(n_jobs=jobs, scheduler=scheduler,
+                                   dataset_ids=datasets or None, max_tasks=max_tasks,
+                                   time_budget=time_budget, retry_errors=retry_errors,
+                                   on_result=update)
+        except ConnectionError as error:
+            progress.update(bar, visible=False)
+            raise fail(error) from None
     campaign.compact()
     console.print(f"completed {summary['completed']} of {summary['pending_before']} pending "
                   f"configuration x dataset tasks ({summary['records']} fold records)")

@@ -289,7 +289,11 @@ class Campaign:
                   deadline: float | None) -> Iterator[list[dict[str, Any]]]:
         from distributed import Client, as_completed
 
-        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        try:
+            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        except OSError as error:  # distributed's "Timed out trying to connect"
+            raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler}: "
+                                  f"{error}") from error
         try:
             window = max(4, 4 * sum(client.nthreads().values()))
             queue = iter(tasks)
