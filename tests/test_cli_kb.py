@@ -145,6 +145,7 @@ def test_import_errors_are_one_line(tmp_path: Path) -> None:
 
 def test_build_errors_are_one_line(tmp_path: Path, corpus_index: Path) -> None:
     import dask
+    import distributed  # noqa: F401  (its config defaults first: set() restores one key)
 
     runner = CliRunner()
     unknown = runner.invoke(app, ["kb", "build", "--out", str(tmp_path / "a"), "--corpus",
