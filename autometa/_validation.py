@@ -373,8 +373,8 @@ def _numbers_with_stray_words(X: pd.DataFrame) -> list[str]:
                           for name, words in list(found.items())[:5])
     more = f" and {len(found) - 5} more" if len(found) > 5 else ""
     return [f"{len(found)} text feature column(s) hold numbers but for a few words: "
-            f"{described}{more}; the numbers are used as categories: make those cells "
-            "empty (missing) to have the column read as numbers"]
+            f"{described}{more}; the numbers are used as categories: if the column measures "
+            "a quantity, make those cells empty (missing) to have it read as numbers"]
 
 
 def _word_counts(words: pd.Series) -> str:

@@ -170,8 +170,8 @@ def test_numbers_with_a_few_stray_words_are_found_and_noted():
     notes = [note for note in check_table(frame, "target")[2] if "few words" in note]
     assert notes == ["2 text feature column(s) hold numbers but for a few words: 'footer' "
                      "('Total' x1); 'codes' ('unknown' x3, '#DIV/0!' x1); the numbers are "
-                     "used as categories: make those cells empty (missing) to have the "
-                     "column read as numbers"]
+                     "used as categories: if the column measures a quantity, make those "
+                     "cells empty (missing) to have it read as numbers"]
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
