@@ -98,8 +98,11 @@ def _with_installed_driver(url: str) -> str:
     """``postgresql://...`` with the PostgreSQL driver that is installed named in it.
 
     A bare ``postgresql://`` makes SQLAlchemy import its version's default driver, which
-    may not be the one installed; other URLs are returned unchanged.
+    may not be the one installed; ``postgres://`` (Heroku's spelling, which SQLAlchemy
+    refuses) is read as ``postgresql://``; other URLs are returned unchanged.
     """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
     if not url.startswith("postgresql://"):
         return url
     import importlib.util

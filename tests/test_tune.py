@@ -359,6 +359,7 @@ def test_storages_that_cannot_open_are_clean_errors_without_the_password(tmp_pat
     assert installed, "the test extra installs a PostgreSQL driver"
     assert _with_installed_driver("postgresql://u@h/db") == f"postgresql+{installed[0]}://u@h/db"
     assert _with_installed_driver("postgresql+psycopg2://u@h/db") == "postgresql+psycopg2://u@h/db"
+    assert _with_installed_driver("postgres://u@h/db") == f"postgresql+{installed[0]}://u@h/db"
     assert _with_installed_driver("sqlite:///x.db") == "sqlite:///x.db"
 
 
