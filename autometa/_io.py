@@ -143,12 +143,30 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
     if _utf16(head):
         options.setdefault("encoding", "utf-16")
     try:
-        frame = pd.read_csv(path, **options)
+        frame = _read_csv_typed_once(path, options)
     except UnicodeDecodeError:
-        frame = pd.read_csv(path, **{**options, "encoding": "latin-1"})
+        frame = _read_csv_typed_once(path, {**options, "encoding": "latin-1"})
     # the parser returns one block per column; copy() consolidates them, so later column
     # inserts on a wide table do not warn about fragmentation
     return iso_dates(_stripped_names(frame.copy()))
+
+
+def _read_csv_typed_once(path: Path, options: dict[str, object]) -> pd.DataFrame:
+    """``pd.read_csv``; read again in one piece if its chunks typed a column differently.
+
+    The parser reads large files in chunks and types each one on its own, so a column
+    can come back as ints from one chunk and strings from the next (``12`` and ``"12"``,
+    two categories); pandas then warns (``DtypeWarning``).  Such a file is read again with
+    ``low_memory=False`` (one typing over all rows, 2-3 times slower); others are not.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.DtypeWarning)
+        frame = pd.read_csv(path, **options)
+    if any(issubclass(w.category, pd.errors.DtypeWarning) for w in caught):
+        return pd.read_csv(path, **{**options, "low_memory": False})
+    for w in caught:  # other warnings are the caller's
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return frame
 
 
 def _head(path: Path) -> bytes:

@@ -263,6 +263,23 @@ def test_a_first_line_naming_the_delimiter_is_obeyed(tmp_path, text):
     assert frame["a"].tolist() == [1.5, 2.5] and frame["y"].tolist() == ["x", "z"]
 
 
+def test_a_column_whose_type_changes_after_the_parsers_first_chunk_is_typed_once(tmp_path):
+    # pandas types a large file chunk by chunk: 12 (int) in the first chunk, "12" (str)
+    # after it, two categories for one value, and a DtypeWarning for the user
+    n = 300_000  # beyond the parser's chunk of 262,144 rows
+    codes = [str(i % 50) for i in range(n)]
+    codes[-1] = "x"
+    (tmp_path / "big.csv").write_text("code,y\n" + "\n".join(
+        f"{code},{i % 2}" for i, code in enumerate(codes)) + "\n")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DtypeWarning reaches the user
+        frame = read_table(tmp_path / "big.csv")
+    assert set(map(type, frame["code"])) == {str}
+    assert frame["code"].nunique() == 51
+
+
 def test_a_single_column_csv_is_not_split_on_a_letter(tmp_path):
     path = tmp_path / "one.csv"
     pd.DataFrame({"y": [1, 0] * 10}).to_csv(path, index=False)
