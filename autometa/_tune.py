@@ -83,6 +83,7 @@ from autometa._validation import (
 from autometa._warm_start import (
     Recommender,
     carries_meta_model,
+    check_recommendation_fits,
     enqueue_rows,
     portfolio_rows,
 )
@@ -515,7 +516,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
     kb : KnowledgeBase or path, optional
         Knowledge base of the meta-model (default: the shipped one).
     recommendation : Recommendation, optional
-        Reuse the output of :func:`autometa.recommend` for this table.
+        Reuse the output of :func:`autometa.recommend` for this table (one made for a
+        table of another task or number of columns is refused).
     refit : bool, default=True
         Fit the best configuration on every row.
     fit_timeout : float, optional
@@ -582,6 +584,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         notes.append(f"timeout given: the meta-learned sampler weighs each configuration's "
                      f"expected fit time (cost_weight={cost_weight:g}; 0 ignores it)")
     task = check_task(task, y, notes)
+    check_recommendation_fits(recommendation, task=task, n_features=X.shape[1])
     metric = resolve_metric(task, metric)[0]
     names = resolve_algorithms(algorithms, task)
     if len(X) < cv:

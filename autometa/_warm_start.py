@@ -124,6 +124,23 @@ class Recommender:
         return model, metafeatures, configs, ids
 
 
+def check_recommendation_fits(recommendation: Any, *, task: str, n_features: int) -> None:
+    """Refuse a :class:`~autometa.Recommendation` made for another kind of table.
+
+    Its task and number of feature columns must be the table's (a plain DataFrame of
+    configurations is not checked): a recommendation for another table would seed the
+    study with that table's prior, without a word.
+    """
+    made_for = getattr(recommendation, "task", None), getattr(recommendation, "n_features",
+                                                              None)
+    if None in made_for or made_for == (task, n_features):
+        return
+    raise InvalidInputError(
+        f"the recommendation was made for a {made_for[0]} table with {made_for[1]} feature "
+        f"columns, this one is {task} with {n_features}: call autometa.recommend on this "
+        "table, or leave recommendation out")
+
+
 def carries_meta_model(recommendation: Any) -> bool:
     """Whether ``recommendation`` carries a prior for :class:`~autometa.MetaLearnedSampler`.
 
@@ -273,6 +290,7 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
         raise InvalidInputError(f"out_of_range must be 'clip' or 'skip', got {out_of_range!r}")
     X, y, _ = check_tuning_table(df, target)
     task = check_task(task, y)
+    check_recommendation_fits(recommendation, task=task, n_features=X.shape[1])
     metric = resolve_metric(task, metric)[0]
     space = dict(search_space) if search_space is not None else _study_space(study)
     if not space:

@@ -13,7 +13,12 @@ from optuna.trial import TrialState
 import autometa
 from autometa import _tune
 from autometa._exceptions import InvalidInputError
-from autometa._search_space import ALGORITHM_PARAM, params_to_configuration, suggest_configuration
+from autometa._search_space import (
+    ALGORITHM_PARAM,
+    params_to_configuration,
+    portfolio_search_space,
+    suggest_configuration,
+)
 from autometa._testing import make_table, synthetic_knowledge_base
 from knowledge_base.campaign import EvaluationTask, evaluate_task
 
@@ -120,6 +125,15 @@ def test_with_the_real_recommender_and_the_meta_sampler(table, tmp_path, monkeyp
     meta = autometa.tune(table, "target", n_trials=3, cv=3, recommendation=rec,
                          algorithms=CHEAP, refit=False)  # a warm start's default sampler
     assert meta.sampler == "meta" and meta.n_trials == 3
+    # a recommendation made for another table is refused, not used as this one's prior
+    with pytest.raises(InvalidInputError, match="made for a classification table with 5 "
+                                                "feature columns, this one is classification "
+                                                "with 4"):
+        autometa.tune(table.iloc[:, 1:], "target", n_trials=1, recommendation=rec)
+    with pytest.raises(InvalidInputError, match="made for a classification table"):
+        autometa.warm_start(optuna.create_study(), table.iloc[:, 1:], "target",
+                            recommendation=rec, search_space=portfolio_search_space(
+                                "classification", CHEAP))
     assert meta.warm_start is None  # the prior replaces enqueueing
     # warm_start on a user's study, straight from the knowledge base
     user = optuna.create_study(direction="maximize")
