@@ -478,10 +478,9 @@ class EvaluationReport:
         """
         if statistic not in ("median", "mean"):
             raise InvalidInputError(f"statistic must be 'median' or 'mean', got {statistic!r}")
-        from autometa._plots import check_image_path, save_figure
-
-        check_image_path(path)  # before the drawing
         import matplotlib
+
+        from autometa._plots import save_figure
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt

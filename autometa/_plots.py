@@ -20,8 +20,6 @@ __all__ = ["check_image_path", "plot_history", "plot_recommendation", "save_figu
 
 def _axes(ax: Any, path: str | Path | None, size: tuple[float, float]) -> Any:
     """The axes to draw on: ``ax``, else a new one (pyplot only when nothing is written)."""
-    if path is not None:
-        check_image_path(path)  # before any drawing
     if ax is not None:
         return ax
     if path is not None:
