@@ -354,14 +354,20 @@ def _disguised_text_columns(X: pd.DataFrame) -> list[str]:
     """
     positional = X.set_axis([f"c{i}" for i in range(X.shape[1])], axis=1)  # any names
     converted = numbers_and_dates(iso_dates(positional))
-    changed = [name for name, before, after in zip(X.columns, X.dtypes, converted.dtypes,
-                                                   strict=True) if before != after]
+    changed = [name for (name, column), after in zip(X.items(), converted.dtypes, strict=True)
+               if column.dtype != after and not _decimal(column)]
     if not changed:
         return []
     return [f"{len(changed)} text feature column(s) hold numbers or dates and are used as "
             f"categories (one level per value, no order): {_names(changed)}; if they are "
             "quantities or times, convert them first (pd.to_numeric, pd.to_datetime), or "
             "read the file with autometa.read_table, which does"]
+
+
+def _decimal(column: pd.Series) -> bool:
+    """Objects holding decimal.Decimal (SQL, Parquet): the pipelines read them as numbers."""
+    return (pd.api.types.is_object_dtype(column.dtype)
+            and pd.api.types.infer_dtype(column, skipna=True) == "decimal")
 
 
 def _numbers_with_stray_words(X: pd.DataFrame) -> list[str]:

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+from pyarrow import types as pa_types
 
 from ._exceptions import (
     AmbiguousTaskError,
@@ -228,6 +229,13 @@ def _as_frame(X: Any) -> pd.DataFrame:
     )
 
 
+def _is_duration(dtype: Any) -> bool:
+    """NumPy timedelta64 or Arrow duration."""
+    if isinstance(dtype, pd.ArrowDtype):
+        return pa_types.is_duration(dtype.pyarrow_dtype)
+    return ptypes.is_timedelta64_dtype(dtype)
+
+
 def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
     """Convert one column to ``(kind, values, n_levels, was_datetime)``."""
     dtype = s.dtype
@@ -239,19 +247,14 @@ def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
         codes = np.where(np.isnan(values), -1, values).astype(np.int32)
         return "nominal", codes, 2, False
     if ptypes.is_datetime64_any_dtype(dtype):
-        if getattr(dtype, "tz", None) is not None:
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        values = s.to_numpy(dtype="datetime64[ns]")
-        mask = np.isnat(values)
-        secs = values.astype(np.int64).astype(np.float64) / 1e9
-        secs[mask] = np.nan
-        return "numeric", secs, 0, True
-    if ptypes.is_timedelta64_dtype(dtype):
-        values = s.to_numpy(dtype="timedelta64[ns]")
-        mask = np.isnat(values)
-        secs = values.astype(np.int64).astype(np.float64) / 1e9
-        secs[mask] = np.nan
-        return "numeric", secs, 0, True
+        if getattr(dtype, "tz", None) is not None or isinstance(dtype, pd.ArrowDtype):
+            s = pd.to_datetime(s, utc=True).dt.tz_localize(None)
+        # in the column's own unit: years beyond 2262 overflow nanoseconds
+        secs = (s.to_numpy() - np.datetime64(0, "s")) / np.timedelta64(1, "s")
+        return "numeric", secs.astype(np.float64), 0, True
+    if _is_duration(dtype):
+        secs = pd.to_timedelta(s).dt.total_seconds()
+        return "numeric", secs.to_numpy(dtype=np.float64, na_value=np.nan), 0, True
     if ptypes.is_numeric_dtype(dtype) and not ptypes.is_complex_dtype(dtype):
         return "numeric", s.to_numpy(dtype=np.float64, na_value=np.nan), 0, False
     if ptypes.is_object_dtype(dtype):
@@ -355,7 +358,7 @@ def _infer_task_series(s: pd.Series) -> str:
     dtype = s.dtype
     if isinstance(dtype, pd.CategoricalDtype) or ptypes.is_bool_dtype(dtype):
         return "classification"
-    if ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
+    if ptypes.is_datetime64_any_dtype(dtype) or _is_duration(dtype):
         raise TargetError(f"y has dtype {dtype}; datetimes cannot be a target.")
     if not ptypes.is_numeric_dtype(dtype) or ptypes.is_complex_dtype(dtype):
         if s.notna().sum() == 0:
@@ -386,7 +389,7 @@ def _encode_target(s: pd.Series, task: str) -> tuple[np.ndarray, np.ndarray, int
         if isinstance(dtype, pd.CategoricalDtype):
             codes = s.cat.codes.to_numpy(dtype=np.int64)
             return codes, codes < 0, len(dtype.categories)
-        if ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
+        if ptypes.is_datetime64_any_dtype(dtype) or _is_duration(dtype):
             raise TargetError(f"y has dtype {dtype}; datetimes cannot be a class label.")
         missing = s.isna().to_numpy(copy=True)  # pandas 3 views are read-only
         if ptypes.is_float_dtype(dtype):
@@ -418,7 +421,7 @@ def _encode_target(s: pd.Series, task: str) -> tuple[np.ndarray, np.ndarray, int
                 f"numbers (e.g. {example!r})."
             )
         s = converted
-    if ptypes.is_datetime64_any_dtype(s.dtype) or ptypes.is_timedelta64_dtype(s.dtype):
+    if ptypes.is_datetime64_any_dtype(s.dtype) or _is_duration(s.dtype):
         raise TargetError(f"y has dtype {s.dtype}; datetimes cannot be a regression target.")
     values = s.to_numpy(dtype=np.float64, na_value=np.nan)
     missing = ~np.isfinite(values)

@@ -111,6 +111,27 @@ def test_datetimes_and_timedeltas_become_numeric_seconds():
     assert result["MinStdDevOfNumericAtts"] == pytest.approx(np.arange(n).std(ddof=1))
 
 
+def test_arrow_datetimes_and_durations_become_numeric_seconds():
+    import datetime as dt
+
+    import pyarrow as pa
+
+    n = 50
+    X = pd.DataFrame({
+        "ns": pd.array(pd.date_range("2021-01-01", periods=n),
+                       dtype=pd.ArrowDtype(pa.timestamp("ns"))),
+        "far": np.array([f"{2200 + i}-01-01" for i in range(n)], dtype="datetime64[us]"),
+        "delta": pd.array([dt.timedelta(seconds=i) for i in range(n)],
+                          dtype=pd.ArrowDtype(pa.duration("us"))),
+    })
+    result = _quiet_extract(X, _labels(n), groups=CHEAP)
+    assert result["NumberOfDatetimeFeatures"] == 3
+    assert result["NumberOfNumericFeatures"] == 3
+    assert result["NumberOfSymbolicFeatures"] == 1  # the class, as OpenML counts it
+    # the duration column is 0..n-1 seconds (years past 2262 do not wrap around)
+    assert result["MinStdDevOfNumericAtts"] == pytest.approx(np.arange(n).std(ddof=1))
+
+
 def test_high_cardinality_text_is_nominal_and_cheap():
     n = 2_000
     X = pd.DataFrame({"id": [f"row-{i}" for i in range(n)], "x": np.arange(n) % 7})

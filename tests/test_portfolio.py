@@ -174,6 +174,38 @@ def test_decimal_values_are_numbers_not_categories():
     np.testing.assert_allclose(cleaner.transform(X).iloc[:, 0], [1.5, 2.25, np.nan, 10.0])
 
 
+def test_arrow_backed_tables_and_durations_become_numbers():
+    # pd.read_parquet(..., dtype_backend="pyarrow") gives Arrow types; nanosecond timestamps
+    # once overflowed Arrow's float division, and durations were used as text categories
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from knowledge_base.portfolio import TableCleaner
+
+    stamps = pd.date_range("2020-01-01", periods=3, freq="D")
+    X = pd.DataFrame({
+        "ns": pd.array(stamps, dtype=pd.ArrowDtype(pa.timestamp("ns"))),
+        "tz": pd.array(stamps.tz_localize("UTC"), dtype=pd.ArrowDtype(pa.timestamp("us", "UTC"))),
+        "date": pd.array([dt.date(2020, 1, 1), None, dt.date(2020, 1, 3)],
+                         dtype=pd.ArrowDtype(pa.date32())),
+        "far": np.array(["2020-01-01", "3000-01-01", "NaT"], dtype="datetime64[us]"),
+        "delta": pd.to_timedelta([1.5, None, 3], unit="s"),
+        "arrow_delta": pd.array([dt.timedelta(seconds=1), dt.timedelta(minutes=1), None],
+                                dtype=pd.ArrowDtype(pa.duration("us"))),
+    })
+    cleaner = TableCleaner().fit(X)
+    assert [kind for _, _, kind in cleaner.columns_] == ["datetime"] * 4 + ["duration"] * 2
+    out = cleaner.transform(X)
+    day = 86_400.0
+    np.testing.assert_allclose(out.iloc[:, 0], [1_577_836_800 + i * day for i in range(3)])
+    np.testing.assert_allclose(out.iloc[:, 1], out.iloc[:, 0])
+    np.testing.assert_allclose(out.iloc[:, 2], [1_577_836_800, np.nan, 1_577_836_800 + 2 * day])
+    np.testing.assert_allclose(out.iloc[:, 3], [1_577_836_800, 32_503_680_000, np.nan])
+    np.testing.assert_allclose(out.iloc[:, 4], [1.5, np.nan, 3.0])
+    np.testing.assert_allclose(out.iloc[:, 5], [1.0, 60.0, np.nan])
+
+
 def test_columns_are_matched_by_name_at_predict_time():
     # a pipeline fitted on a DataFrame predicts a table whose columns come in another
     # order, or with extra ones (the target, an id), as the table it was fitted on

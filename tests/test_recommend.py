@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -269,12 +270,14 @@ def test_text_columns_of_numbers_or_dates_are_named_in_the_notes(kb):
     df["price"] = [f"${value:,.2f}" for value in rng.uniform(0, 5000, 100)]
     df["day"] = [f"{1 + i % 28}/{1 + i % 12}/2024" for i in range(100)]  # day first: 13+
     df["colour"] = rng.choice(["red", "green", "12 apples"], 100)  # a real category
+    df["cost"] = [Decimal(f"{i}.25") for i in range(100)]  # a SQL decimal: read as numbers
     rec = recommend(df, "target", kb=kb, n_configs=2)
     [note] = [note for note in rec.notes if "hold numbers or dates" in note]
     assert note.startswith("2 text feature column(s) hold numbers or dates")
-    assert "'price', 'day'" in note and "colour" not in note
+    assert "'price', 'day'" in note and "colour" not in note and "cost" not in note
     assert "autometa.read_table" in note
     plain = recommend(df.drop(columns=["price", "day"]), "target", kb=kb, n_configs=2)
+    assert not any("cost" in note for note in plain.notes)
     assert not any("hold numbers or dates" in note for note in plain.notes)
 
 

@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pyarrow import types as pa_types
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
@@ -32,8 +33,9 @@ class TableCleaner(TransformerMixin, BaseEstimator):
     """Turn a raw table into numeric (float) and categorical (object) columns.
 
     Learned at ``fit``: which columns are numeric, categorical (category, object, string,
-    boolean) or datetime; columns that are entirely missing or constant are dropped.
-    At ``transform``: datetimes become seconds since the epoch, booleans become 0/1,
+    boolean), datetime or duration; columns that are entirely missing or constant are dropped.
+    At ``transform``: datetimes (NumPy or Arrow, any unit or time zone) become seconds since
+    the epoch, durations become seconds, booleans become 0/1,
     ``+/-inf`` become missing, finite numbers beyond float32's range are clipped to it
     (scikit-learn's trees compute in float32), categorical values become strings
     (missing stays missing).
@@ -113,12 +115,21 @@ def _column_kind(column: pd.Series) -> str:
         return "boolean"
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "datetime"
+    if _is_duration(dtype):
+        return "duration"
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return "numeric"
     if (pd.api.types.is_object_dtype(dtype)
             and pd.api.types.infer_dtype(column, skipna=True) == "decimal"):
         return "numeric"  # decimal.Decimal values (SQL/Parquet decimal columns)
     return "categorical"
+
+
+def _is_duration(dtype: object) -> bool:
+    """NumPy timedelta64 or Arrow duration."""
+    if isinstance(dtype, pd.ArrowDtype):
+        return pa_types.is_duration(dtype.pyarrow_dtype)
+    return pd.api.types.is_timedelta64_dtype(dtype)
 
 
 def _convert(column: pd.Series, kind: str) -> pd.Series:
@@ -134,9 +145,14 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
     if kind == "boolean":
         return column.astype("float64")
     if kind == "datetime":
-        stamps = pd.to_datetime(column, errors="coerce", utc=True)
-        seconds = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
-        return seconds.astype("float64")
+        # NumPy datetimes in their own unit (Arrow's nanoseconds overflow its float division)
+        stamps = pd.to_datetime(column, errors="coerce", utc=True).dt.tz_localize(None)
+        seconds = (stamps.to_numpy() - np.datetime64(0, "s")) / np.timedelta64(1, "s")
+        return pd.Series(seconds, index=column.index, name=column.name, dtype="float64")
+    if kind == "duration":
+        seconds = pd.to_timedelta(column, errors="coerce").dt.total_seconds()
+        return pd.Series(seconds.to_numpy(dtype="float64", na_value=np.nan),
+                         index=column.index, name=column.name)
     values = column.to_numpy(dtype=object, copy=True)
     mask = pd.isna(values)
     values[mask] = np.nan
