@@ -134,3 +134,35 @@ def test_distinct_consecutive_whole_numbers_are_noted_as_row_numbers(n_rows, sta
                           "target": rng.normal(size=n_rows)})
     notes = [note for note in check_table(frame, "target")[2] if "number the rows" in note]
     assert len(notes) == (0 if repeat else 1) and all("'k'" in note for note in notes)
+
+
+@SETTINGS
+@given(data=tables(), backend=st.sampled_from(["numpy_nullable", "pyarrow"]),
+       unit=st.sampled_from(["s", "ns"]))
+def test_nullable_and_arrow_backed_twins_get_the_same_recommendation_and_predictions(
+        tiny_metamodels, data, backend, unit):
+    # pd.read_csv(..., dtype_backend=...) and df.convert_dtypes() give the same values
+    # in other types: the meta-features, the ranking and what a pipeline predicts agree
+    frame, task = data
+    if not informative(frame):
+        return
+    rng = np.random.default_rng(len(frame))
+    frame = frame.dropna(subset=["target"]).reset_index(drop=True)
+    frame["when"] = (pd.Timestamp("2021-03-01")
+                     + pd.to_timedelta(rng.integers(0, 10**6, len(frame)), unit="s")
+                     ).astype(f"datetime64[{unit}]")
+    frame["took"] = pd.to_timedelta(rng.integers(0, 500, len(frame)), unit="s")
+    twin = frame.convert_dtypes(dtype_backend=backend)
+    model = tiny_metamodels[task]
+    first = recommend(frame, "target", task=task, model=model, n_configs=2)
+    second = recommend(twin, "target", task=task, model=model, n_configs=2)
+    pd.testing.assert_series_equal(first.metafeatures, second.metafeatures, check_dtype=False)
+    pd.testing.assert_frame_equal(first.configs, second.configs)
+    X, y = frame.drop(columns="target"), frame["target"]
+    X_twin, y_twin = twin.drop(columns="target"), twin["target"]
+    if task == "classification":
+        y, y_twin = y.astype(str), y_twin.astype(str)
+    method = "predict_proba" if task == "classification" else "predict"
+    expected = getattr(first.pipeline(0).fit(X, y), method)(X)
+    np.testing.assert_allclose(getattr(second.pipeline(0).fit(X_twin, y_twin), method)(X_twin),
+                               expected, rtol=1e-9, atol=1e-12)
