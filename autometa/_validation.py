@@ -141,6 +141,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     notes += _target_copies(X, y)
     notes += _disguised_text_columns(X)
     notes += _numbers_with_stray_words(X)
+    notes += _distinct_text_columns(X)
     return X, y, notes
 
 
@@ -362,6 +363,44 @@ def _disguised_text_columns(X: pd.DataFrame) -> list[str]:
             f"categories (one level per value, no order): {_names(changed)}; if they are "
             "quantities or times, convert them first (pd.to_numeric, pd.to_datetime), or "
             "read the file with autometa.read_table, which does"]
+
+
+def _distinct_text_columns(X: pd.DataFrame) -> list[str]:
+    """A note on text feature columns with a different value on every row (ids, free text).
+
+    The pipelines use a text column as categories; one whose every value is new carries
+    nothing over to the next row (one-hot and ordinal encodings pool levels seen once).
+    Text that reads as numbers or dates is left to :func:`_disguised_text_columns`.
+    """
+    if len(X) < MIN_ROWS_COLUMN_NOTES:
+        return []
+    found = []
+    for name, column in X.items():
+        dtype = column.dtype
+        if not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                or isinstance(dtype, pd.CategoricalDtype)) or _decimal(column):
+            continue
+        present = column.dropna()
+        if len(present) < MIN_ROWS_COLUMN_NOTES or len(present) < len(column) / 2:
+            continue
+        try:  # a repeat among the first rows settles most columns cheaply
+            distinct = (present.iloc[:LEAK_PROBE_ROWS].astype(str).is_unique
+                        and present.astype(str).is_unique)
+        except (TypeError, ValueError):
+            continue
+        if distinct and not _reads_as_numbers_or_dates(present.iloc[:LEAK_PROBE_ROWS]):
+            found.append(name)
+    if not found:
+        return []
+    return [f"{len(found)} text feature column(s) hold a different value on every row (an "
+            f"identifier, or free text): {_names(found)}; as categories they carry nothing "
+            "over to new rows: drop them, or turn free text into features first"]
+
+
+def _reads_as_numbers_or_dates(column: pd.Series) -> bool:
+    """Whether read_table's conversions would turn a text column into numbers or dates."""
+    frame = column.to_frame("c")
+    return bool((numbers_and_dates(iso_dates(frame)).dtypes != frame.dtypes).any())
 
 
 def _decimal(column: pd.Series) -> bool:

@@ -166,3 +166,32 @@ def test_nullable_and_arrow_backed_twins_get_the_same_recommendation_and_predict
     expected = getattr(first.pipeline(0).fit(X, y), method)(X)
     np.testing.assert_allclose(getattr(second.pipeline(0).fit(X_twin, y_twin), method)(X_twin),
                                expected, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(n_rows=st.integers(20, 300), seed=st.integers(0, 2**16), repeat=st.booleans(),
+       kind=st.sampled_from(["ids", "sentences", "numbers", "dates", "category"]),
+       gaps=st.booleans())
+def test_text_with_a_different_value_on_every_row_is_noted_unless_it_reads_as_numbers(
+        n_rows, seed, repeat, kind, gaps):
+    from autometa._validation import check_table
+
+    rng = np.random.default_rng(seed)
+    keys = rng.permutation(10**6)[:n_rows]
+    values = {"ids": [f"ID-{k:07d}" for k in keys],
+              "sentences": [f"the {k} th film of the year" for k in keys],
+              "numbers": [f"{k / 100:.2f}" for k in keys],           # a measurement as text
+              "dates": [str(pd.Timestamp("2001-01-01") + pd.Timedelta(days=int(k)))[:10]
+                        for k in keys],
+              "category": [f"ID-{k:07d}" for k in keys]}[kind]
+    column = pd.Series(values, dtype="category" if kind == "category" else object)
+    if repeat:  # one value twice: a category after all
+        column.iloc[0] = column.iloc[1]
+    if gaps:  # a few missing cells do not hide an identifier
+        column.iloc[2:5] = None
+    frame = pd.DataFrame({"name": column, "x": rng.normal(size=n_rows),
+                          "target": rng.choice(["a", "b"], n_rows)})
+    notes = [note for note in check_table(frame, "target")[2]
+             if "different value on every row" in note]
+    expected = not repeat and kind in ("ids", "sentences", "category")
+    assert len(notes) == expected and all("'name'" in note for note in notes)
