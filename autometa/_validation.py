@@ -29,6 +29,10 @@ LEAK_PROBE_ROWS = 2000
 FEW_TARGET_VALUES = 50
 #: Target values looked at to tell whether a text target holds numbers.
 PROBE_LABELS = 1000
+#: Text targets with more distinct labels than this are not screened for look-alike labels.
+MAX_LABELS_COMPARED = 10_000
+#: Share of a group's rows above which labels differing only in case are taken for one.
+DOMINANT_SPELLING = 0.8
 #: How the note on rows dropped for a missing target starts.
 DROPPED_TARGET_ROWS = "dropped"
 
@@ -136,6 +140,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
                      + (" or infinite" if np.any(infinite) else ""))
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
+    notes += _look_alike_labels(y)
     notes += _uninformative_columns(X)
     notes += row_numbers
     notes += _target_copies(X, y)
@@ -219,6 +224,40 @@ def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
         notes.append(f"the target mixes value types ({kind}); its labels are compared as text")
         return y.astype(str)
     return y
+
+
+def _look_alike_labels(y: pd.Series) -> list[str]:
+    """A note on text labels that differ only in surrounding spaces, a final dot or case.
+
+    ``'yes'`` and ``' yes'`` (or adult's ``'>50K'`` and ``'>50K.'``) are learned as
+    different classes; usually they are one, spelt inconsistently.  Case alone can be
+    meaningful (vowel's ``'hAd'`` and ``'had'`` are two vowels, as frequent as each other),
+    so labels differing only in case are named when one spelling holds most of the group's
+    rows (:data:`DOMINANT_SPELLING`), as a slip of the keyboard would leave it.
+    """
+    if not (pd.api.types.is_object_dtype(y.dtype) or pd.api.types.is_string_dtype(y.dtype)
+            or isinstance(y.dtype, pd.CategoricalDtype)):
+        return []
+    counts = y.dropna().astype(str).value_counts()
+    if len(counts) > MAX_LABELS_COMPARED:
+        return []
+    labels = counts.index.to_series()
+    trimmed = labels.str.strip().str.rstrip(".").str.strip()
+    groups = []
+    for _, group in labels.groupby(trimmed.str.casefold().to_numpy()):
+        if len(group) < 2:
+            continue
+        spaced = trimmed[group.index].nunique() < len(group)
+        share = counts[group.index].max() / counts[group.index].sum()
+        if spaced or share >= DOMINANT_SPELLING:
+            groups.append(sorted(group))
+    if not groups:
+        return []
+    shown = "; ".join(", ".join(map(repr, group)) for group in groups[:3])
+    more = f" and {len(groups) - 3} more groups" if len(groups) > 3 else ""
+    return [f"the target's labels {shown}{more} differ only in case, spaces or a final "
+            "dot and are learned as different classes; if each group is one class, spell "
+            "its labels the same first"]
 
 
 def _names(columns: list[Any], limit: int = 5) -> str:

@@ -518,3 +518,23 @@ def test_columns_that_determine_the_target_one_to_one_are_noted():
     # distinct values pair up one-to-one with any distinct target: only monotone counts
     assert copy_notes(regression.assign(noise=np.random.default_rng(0).normal(
         size=len(regression)))) == []
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "category"])
+def test_labels_differing_only_in_spaces_a_final_dot_or_case_are_noted(dtype):
+    from autometa._validation import check_table
+
+    def label_notes(labels):
+        frame = pd.DataFrame({"x": np.arange(len(labels)),
+                              "target": pd.Series(labels, dtype=dtype)})
+        return [note for note in check_table(frame, "target")[2] if "differ only" in note]
+
+    clean = ["yes"] * 50 + ["no"] * 50
+    spaces = ["yes"] * 45 + [" yes"] * 5 + ["no"] * 48 + ["no."] * 2  # adult's '>50K.'
+    [note] = label_notes(spaces)
+    assert note.startswith("the target's labels 'no', 'no.'; ' yes', 'yes' differ only")
+    slip = ["yes"] * 48 + ["Yes"] * 2 + ["no"] * 50  # one spelling holds 96 %
+    assert "'Yes', 'yes'" in label_notes(slip)[0]
+    # as frequent as each other, case is meaningful (vowel's 'hAd' and 'had')
+    vowels = ["hAd"] * 30 + ["had"] * 30 + ["hid"] * 30
+    assert label_notes(clean) == label_notes(vowels) == []
