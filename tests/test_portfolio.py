@@ -206,6 +206,26 @@ def test_arrow_backed_tables_and_durations_become_numbers():
     np.testing.assert_allclose(out.iloc[:, 5], [1.0, 60.0, np.nan])
 
 
+@pytest.mark.parametrize("algorithm", ["linear", "random_forest"])
+def test_category_codes_read_as_floats_at_predict_time_keep_their_levels(algorithm):
+    # fitted on codes without a gap (ints as categories), predicting rows read with a
+    # missing cell (the same codes as floats): 1.0 once became the unknown level '1.0'
+    rng = np.random.default_rng(0)
+    codes = rng.integers(1, 4, 200)
+    from knowledge_base.portfolio import TableCleaner
+
+    X = pd.DataFrame({"code": pd.Categorical(codes), "x": rng.normal(size=200)})
+    y = np.where(codes == 2, "a", "b")
+    pipeline = build_pipeline(default_configuration(algorithm, "classification"),
+                              task="classification").fit(X, y)
+    as_floats = X.assign(code=codes.astype(float))
+    as_floats.loc[0, "code"] = np.nan
+    expected = pipeline.predict_proba(X)[1:]
+    np.testing.assert_allclose(pipeline.predict_proba(as_floats)[1:], expected)
+    cleaner = TableCleaner().fit(X)  # the levels are the ints' text
+    assert list(cleaner.transform(as_floats)["c0_code"][1:4]) == [str(c) for c in codes[1:4]]
+
+
 def test_columns_are_matched_by_name_at_predict_time():
     # a pipeline fitted on a DataFrame predicts a table whose columns come in another
     # order, or with extra ones (the target, an id), as the table it was fitted on

@@ -38,7 +38,7 @@ class TableCleaner(TransformerMixin, BaseEstimator):
     the epoch, durations become seconds, booleans become 0/1,
     ``+/-inf`` become missing, finite numbers beyond float32's range are clipped to it
     (scikit-learn's trees compute in float32), categorical values become strings
-    (missing stays missing).
+    (whole floats as ints, ``1.0`` as ``"1"``; missing stays missing).
     Column names are replaced by unique, safe names so that duplicated or non-string
     names cannot break the estimators downstream.
 
@@ -156,9 +156,21 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
     values = column.to_numpy(dtype=object, copy=True)
     mask = pd.isna(values)
     values[mask] = np.nan
-    values[~mask] = [value.decode() if isinstance(value, bytes) else str(value)
-                     for value in values[~mask]]
+    values[~mask] = [_category_text(value) for value in values[~mask]]
     return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
+def _category_text(value: object) -> str:
+    """A category's text, the same whether its codes arrive as ints or floats.
+
+    A code column read with a missing cell is float (``1.0``), without one int (``1``):
+    both are ``"1"``, so a pipeline fitted on one predicts the other with known levels.
+    """
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, float | np.floating) and abs(value) < 2**53 and value == int(value):
+        return str(int(value))
+    return str(value)
 
 
 def make_preprocessor(*, encoding: str, scale: bool, impute: bool) -> Pipeline:
