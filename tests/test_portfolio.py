@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -224,6 +225,29 @@ def test_category_codes_read_as_floats_at_predict_time_keep_their_levels(algorit
     np.testing.assert_allclose(pipeline.predict_proba(as_floats)[1:], expected)
     cleaner = TableCleaner().fit(X)  # the levels are the ints' text
     assert list(cleaner.transform(as_floats)["c0_code"][1:4]) == [str(c) for c in codes[1:4]]
+
+
+def test_cells_that_do_not_read_as_the_fitted_kind_are_warned_about_at_predict_time():
+    from knowledge_base.portfolio import TableCleaner
+
+    X = pd.DataFrame({"n": [1.0, 2.0, 3.0, 1.0], "t": pd.date_range("2020", periods=4),
+                      "d": pd.to_timedelta([1, 2, 3, 4], unit="s")})
+    cleaner = TableCleaner().fit(X)
+    as_text = pd.DataFrame({"n": ["1", "2,5", "n/a", None],
+                            "t": ["2020-01-01", "garbage", None, "2020-02-01"],
+                            "d": ["1s", "x", None, "2s"]})
+    with pytest.warns(UserWarning) as caught:
+        out = cleaner.transform(as_text)
+    messages = [str(warning.message) for warning in caught]
+    assert ("column 'n' was fitted as numbers, but 2 of its cells do not read as numbers "
+            "('2,5', 'n/a'); they are treated as missing") in messages
+    assert any(m.startswith("column 't' was fitted as dates, but 1 of") for m in messages)
+    assert any(m.startswith("column 'd' was fitted as durations, but 1 of") for m in messages)
+    np.testing.assert_allclose(out["c2_d"], [1.0, np.nan, np.nan, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the table it was fitted on: nothing to say
+        cleaner.transform(X)
+        cleaner.transform(X.astype({"n": str}))  # numbers as text that read as numbers
 
 
 def test_columns_are_matched_by_name_at_predict_time():

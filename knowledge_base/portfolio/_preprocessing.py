@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -136,7 +137,9 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
     if kind == "numeric":
         if not (pd.api.types.is_numeric_dtype(column.dtype)
                 and not isinstance(column.dtype, pd.CategoricalDtype)):
-            column = pd.to_numeric(column, errors="coerce")
+            numbers = pd.to_numeric(column, errors="coerce")
+            _warn_unread(column, numbers, "numbers")
+            column = numbers
         values = column.to_numpy(dtype="float64", na_value=np.nan)
         values = np.where(np.isinf(values), np.nan, values)
         # scikit-learn's trees compute in float32 and reject anything beyond its range
@@ -146,11 +149,15 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
         return column.astype("float64")
     if kind == "datetime":
         # NumPy datetimes in their own unit (Arrow's nanoseconds overflow its float division)
-        stamps = pd.to_datetime(column, errors="coerce", utc=True).dt.tz_localize(None)
+        stamps = pd.to_datetime(column, errors="coerce", utc=True)
+        _warn_unread(column, stamps, "dates")
+        stamps = stamps.dt.tz_localize(None)
         seconds = (stamps.to_numpy() - np.datetime64(0, "s")) / np.timedelta64(1, "s")
         return pd.Series(seconds, index=column.index, name=column.name, dtype="float64")
     if kind == "duration":
-        seconds = pd.to_timedelta(column, errors="coerce").dt.total_seconds()
+        durations = pd.to_timedelta(column, errors="coerce")
+        _warn_unread(column, durations, "durations")
+        seconds = durations.dt.total_seconds()
         return pd.Series(seconds.to_numpy(dtype="float64", na_value=np.nan),
                          index=column.index, name=column.name)
     values = column.to_numpy(dtype=object, copy=True)
@@ -158,6 +165,22 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
     values[mask] = np.nan
     values[~mask] = [_category_text(value) for value in values[~mask]]
     return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
+def _warn_unread(column: pd.Series, converted: pd.Series, kind: str) -> None:
+    """Warn when cells of a column fitted as numbers (dates, durations) do not read as such.
+
+    A column that was numeric at ``fit`` and arrives as text at ``transform`` is converted;
+    cells that do not convert (``"1,234"``, ``"n/a"``) become missing, which changes the
+    predictions: say so rather than predict from the gaps silently.
+    """
+    unread = converted.isna().to_numpy() & ~column.isna().to_numpy()
+    if not unread.any():
+        return
+    examples = ", ".join(repr(value) for value in pd.unique(column[unread])[:3])
+    warnings.warn(f"column {column.name!r} was fitted as {kind}, but {int(unread.sum())} of "
+                  f"its cells do not read as {kind} ({examples}); they are treated as "
+                  "missing", UserWarning, stacklevel=2)
 
 
 def _category_text(value: object) -> str:
