@@ -231,11 +231,13 @@ def test_cells_that_do_not_read_as_the_fitted_kind_are_warned_about_at_predict_t
     from knowledge_base.portfolio import TableCleaner
 
     X = pd.DataFrame({"n": [1.0, 2.0, 3.0, 1.0], "t": pd.date_range("2020", periods=4),
-                      "d": pd.to_timedelta([1, 2, 3, 4], unit="s")})
+                      "d": pd.to_timedelta([1, 2, 3, 4], unit="s"),
+                      "b": [True, False, True, False]})
     cleaner = TableCleaner().fit(X)
     as_text = pd.DataFrame({"n": ["1", "2,5", "n/a", None],
                             "t": ["2020-01-01", "garbage", None, "2020-02-01"],
-                            "d": ["1s", "x", None, "2s"]})
+                            "d": ["1s", "x", None, "2s"],
+                            "b": ["True", "false", None, "maybe"]})  # booleans once crashed
     with pytest.warns(UserWarning) as caught:
         out = cleaner.transform(as_text)
     messages = [str(warning.message) for warning in caught]
@@ -243,11 +245,13 @@ def test_cells_that_do_not_read_as_the_fitted_kind_are_warned_about_at_predict_t
             "('2,5', 'n/a'); they are treated as missing") in messages
     assert any(m.startswith("column 't' was fitted as dates, but 1 of") for m in messages)
     assert any(m.startswith("column 'd' was fitted as durations, but 1 of") for m in messages)
+    assert any(m.startswith("column 'b' was fitted as booleans, but 1 of") for m in messages)
     np.testing.assert_allclose(out["c2_d"], [1.0, np.nan, np.nan, 2.0])
+    np.testing.assert_allclose(out["c3_b"], [1.0, 0.0, np.nan, np.nan])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the table it was fitted on: nothing to say
         cleaner.transform(X)
-        cleaner.transform(X.astype({"n": str}))  # numbers as text that read as numbers
+        cleaner.transform(X.astype({"n": str, "b": str}))  # text that reads as the kind
 
 
 def test_columns_are_matched_by_name_at_predict_time():

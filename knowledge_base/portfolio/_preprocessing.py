@@ -25,6 +25,10 @@ MAX_ORDINAL_LEVELS = 64
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+#: Text read as booleans by a column fitted as booleans.
+_TRUTH = {"true": 1.0, "false": 0.0, "t": 1.0, "f": 0.0, "yes": 1.0, "no": 0.0}
+
+
 def _safe_name(position: int, name: object) -> str:
     text = re.sub(r"[^0-9A-Za-z_]+", "_", str(name))[:40]
     return f"c{position}_{text}"
@@ -146,7 +150,14 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
         values = np.clip(values, -FLOAT32_MAX, FLOAT32_MAX)
         return pd.Series(values, index=column.index, name=column.name)
     if kind == "boolean":
-        return column.astype("float64")
+        if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+            return column.astype("float64")
+        # text at predict time (a CSV): True/False as written by pandas, any case
+        words = column.map(lambda value: _TRUTH.get(str(value).strip().casefold(), value)
+                           if isinstance(value, str) else value)
+        numbers = pd.to_numeric(words, errors="coerce").astype("float64")
+        _warn_unread(column, numbers, "booleans")
+        return numbers
     if kind == "datetime":
         # NumPy datetimes in their own unit (Arrow's nanoseconds overflow its float division)
         stamps = pd.to_datetime(column, errors="coerce", utc=True)
