@@ -6,7 +6,8 @@ loading the knowledge base; for a :class:`KnowledgeBase` object: a hash of its t
 the task, the metric, the meta-features the model reads, the meta-model's parameters
 and the versions of autometa, LightGBM and scikit-learn.  Models are stored with
 :mod:`joblib` under :func:`cache_dir`; a cache that cannot be written (read-only home)
-only costs a refit in the next process.
+only costs a refit in the next process.  The :data:`DISK_SLOTS` most recently used models
+are kept; older ones are deleted when a new one is written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -36,6 +38,8 @@ RECOMMEND_GROUPS = ("general", "statistical", "info_theory")
 #: Bumped whenever the fitted state of :class:`MetaModel` changes, so stale files are ignored.
 CACHE_FORMAT = 5
 _MEMORY_SLOTS = 4
+#: Cached models kept on disk (the most recently used; the default knowledge base needs 2).
+DISK_SLOTS = 8
 _memory: OrderedDict[str, MetaModel] = OrderedDict()
 
 
@@ -147,7 +151,13 @@ def _read(file: Path) -> MetaModel | None:
         model = joblib.load(file)
     except Exception:  # a corrupt or incompatible cache entry is refitted, never fatal
         return None
-    return model if isinstance(model, MetaModel) else None
+    if not isinstance(model, MetaModel):
+        return None
+    try:
+        os.utime(file)  # last used now: pruning keeps it
+    except OSError:
+        pass
+    return model
 
 
 def _write(file: Path, model: MetaModel) -> None:
@@ -158,4 +168,25 @@ def _write(file: Path, model: MetaModel) -> None:
         joblib.dump(model, temporary)
         os.replace(temporary, file)
     except OSError:
+        return
+    _prune(file.parent, keep=file)
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    """Delete all but the :data:`DISK_SLOTS` most recently used cached models.
+
+    Each knowledge-base file date, package version or library upgrade keys new models
+    (tens of MB each): without pruning, every reinstall would leave its models behind.
+    Temporary files older than an hour (a write that was killed) go too.
+    """
+    try:
+        files = sorted(folder.glob("metamodel-*.joblib"), key=lambda f: f.stat().st_mtime,
+                       reverse=True)
+        for old in [f for f in files if f != keep][DISK_SLOTS - 1:]:
+            old.unlink(missing_ok=True)
+        now = time.time()
+        for temporary in folder.glob("*.tmp"):
+            if now - temporary.stat().st_mtime > 3600:
+                temporary.unlink(missing_ok=True)
+    except OSError:  # another process pruned first, or a read-only file: not our problem
         return

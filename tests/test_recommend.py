@@ -335,6 +335,30 @@ def test_default_model_is_cached_on_disk(kb_folder, monkeypatch):
     assert len(rec.configs) == 2
 
 
+def test_disk_cache_keeps_the_most_recently_used_models(kb_folder, monkeypatch, tmp_path):
+    # every reinstall or knowledge-base date keys new models (tens of MB): old ones go
+    import os
+
+    from autometa._cache import DISK_SLOTS
+
+    monkeypatch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path))
+    clear_cache()
+    old = [tmp_path / f"metamodel-old{i:02d}.joblib" for i in range(DISK_SLOTS + 2)]
+    for age, file in enumerate(old):  # old00 is the most recently used
+        file.write_bytes(b"stale")
+        os.utime(file, (1e9 - age, 1e9 - age))
+    killed, writing = tmp_path / "a.tmp", tmp_path / "b.tmp"
+    killed.write_bytes(b"")
+    os.utime(killed, (1e9, 1e9))  # a write killed long ago
+    writing.write_bytes(b"")  # another process writing now
+    default_metamodel(kb_folder, task="classification")
+    left = sorted(file.name for file in tmp_path.glob("metamodel-*.joblib"))
+    assert len(left) == DISK_SLOTS
+    assert [name for name in left if "old" in name] == [f.name for f in old[:DISK_SLOTS - 1]]
+    assert not killed.exists() and writing.exists()
+    clear_cache()
+
+
 def test_cache_key_depends_on_task_and_metric(kb):
     a = default_metamodel(kb, task="classification")
     b = default_metamodel(kb, task="classification", metric="accuracy")
