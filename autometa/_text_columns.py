@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["decimal_commas", "formatted_numbers", "iso_dates", "numbers_and_dates",
+__all__ = ["decimal_commas", "formatted_numbers", "is_text", "iso_dates", "numbers_and_dates",
            "numeric_dates", "stray_words"]
 
 #: Values of a text column matched before trying to parse it as numbers or dates.
@@ -74,7 +74,7 @@ def _text_columns_matching(frame: pd.DataFrame, pattern: str | re.Pattern[str]
     checks every value and leaves the column as text if one does not parse.
     """
     for position, dtype in enumerate(frame.dtypes):
-        if not _is_text(dtype):
+        if not is_text(dtype):
             continue
         column = frame.iloc[:, position]
         first = column.iat[0] if len(column) else None
@@ -88,7 +88,7 @@ def _text_columns_matching(frame: pd.DataFrame, pattern: str | re.Pattern[str]
             yield frame.columns[position], column, column.dropna().astype(str).str.strip()
 
 
-def _is_text(dtype: object) -> bool:
+def is_text(dtype: object) -> bool:
     """Whether a column of this type holds text (categories are a type someone chose)."""
     return (not isinstance(dtype, pd.CategoricalDtype)
             and not pd.api.types.is_numeric_dtype(dtype)
@@ -106,7 +106,7 @@ def stray_words(frame: pd.DataFrame) -> dict[Hashable, pd.Series]:
     """
     found: dict[Hashable, pd.Series] = {}
     for position, dtype in enumerate(frame.dtypes):
-        if not _is_text(dtype):
+        if not is_text(dtype):
             continue
         column = frame.iloc[:, position].dropna()
         probe = column.head(PROBE_VALUES).astype(str)

@@ -562,3 +562,27 @@ def test_labels_differing_only_in_spaces_a_final_dot_or_case_are_noted(dtype):
     # as frequent as each other, case is meaningful (vowel's 'hAd' and 'had')
     vowels = ["hAd"] * 30 + ["had"] * 30 + ["hid"] * 30
     assert label_notes(clean) == label_notes(vowels) == []
+
+
+def test_wide_tables_are_checked_in_numeric_blocks_with_the_same_notes(monkeypatch):
+    # numeric columns are checked many at a time (20,000 columns: 8 s -> under 4 s);
+    # blocks keep one dtype, so ints stay exact
+    from autometa import _validation
+    from autometa._validation import check_table
+
+    monkeypatch.setattr(_validation, "BLOCK_CELLS", 500)  # many small blocks
+    rng = np.random.default_rng(0)
+    n = 60
+    target = rng.choice(["a", "b", "c"], n)
+    frame = pd.DataFrame(rng.normal(size=(n, 300)), columns=[f"f{i}" for i in range(300)])
+    frame = frame.assign(**{f"i{i}": rng.integers(0, 9, n) for i in range(50)})
+    frame["huge"] = 2**62 + np.arange(n) % 2  # not constant, though equal as floats
+    frame["zero"] = 0
+    frame["flat"] = 1.5
+    frame["code"] = pd.Series(target).map({"a": 10, "b": 20, "c": 30})  # a copy
+    frame["gappy_code"] = frame["code"].where(np.arange(n) != 3)  # a gap: not one-to-one
+    frame["target"] = target
+    notes = check_table(frame, "target")[2]
+    assert "2 constant feature column(s) (no information): 'zero', 'flat'" in notes
+    assert [note for note in notes if "one-to-one" in note][0].startswith(
+        "1 feature column(s) determine the target one-to-one: 'code';")
