@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from autometa._validation import (
     check_seed,
     check_table,
     check_task,
+    label_repr,
 )
 from knowledge_base import METRICS, KnowledgeBase
 from knowledge_base.portfolio import ALGORITHMS, Configuration, build_pipeline
@@ -186,10 +188,11 @@ class Recommendation:
 
     def configuration(self, i: int = 0) -> Configuration:
         """The ``i``-th recommended :class:`~knowledge_base.portfolio.Configuration`."""
-        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < len(self.configs):
+        if (not isinstance(i, numbers.Integral) or isinstance(i, bool)
+                or not 0 <= i < len(self.configs)):
             raise InvalidInputError(
-                f"i must be an integer in [0, {len(self.configs)}), got {i!r}")
-        row = self.configs.iloc[i]
+                f"i must be an integer in [0, {len(self.configs)}), got {label_repr(i)}")
+        row = self.configs.iloc[int(i)]
         return Configuration(str(row["algorithm"]), dict(row["params"]))
 
     def pipeline(self, i: int = 0, *, random_state: int | None = None) -> Pipeline:

@@ -75,6 +75,7 @@ from autometa._storage import make_storage
 from autometa._targets import resolve_metric
 from autometa._validation import (
     check_positive_int,
+    check_seed,
     check_target_name,
     check_task,
     check_tuning_table,
@@ -570,8 +571,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
                 value, numbers.Real) or not value > 0):
             raise InvalidInputError(f"{name} must be a positive number of seconds, got "
                                     f"{value!r}")
-    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
-        raise InvalidInputError(f"random_state must be an integer, got {random_state!r}")
+    random_state = check_seed(random_state)
     if sampler is None:
         sampler = "meta" if warm_start and carries_meta_model(recommendation) else "tpe"
     if not (isinstance(sampler, BaseSampler) or sampler in SAMPLERS):

@@ -23,6 +23,8 @@ MIN_ROWS_PER_CLASS_CHECK = 20
 #: Rows below which a column of distinct whole numbers is not taken for row numbers, nor a
 #: column in one-to-one correspondence with the target for a copy of it.
 MIN_ROWS_COLUMN_NOTES = 20
+#: The largest seed NumPy, scikit-learn and Optuna's samplers accept.
+MAX_SEED = 2**32 - 1
 #: Cells per block when numeric columns are checked many at a time.
 BLOCK_CELLS = 2_000_000
 #: Rows on which feature columns are screened for being a copy of the target.
@@ -63,9 +65,11 @@ def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
 
 
 def check_seed(value: Any) -> int:
-    """Return ``random_state`` as an int if it is a non-negative integer, else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise InvalidInputError(f"random_state must be a non-negative integer, got {value!r}")
+    """Return ``random_state`` as an int if it is in [0, 2**32 - 1] (NumPy's seeds), else raise."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0
+            or value > MAX_SEED):
+        raise InvalidInputError(f"random_state must be an integer in [0, 2**32 - 1], got "
+                                f"{value!r}")
     return int(value)
 
 

@@ -103,6 +103,16 @@ def test_serialisation(classification):
     assert classification.configs["algorithm"].iloc[0] in text
 
 
+def test_configurations_are_indexed_by_any_integer(classification):
+    # indices taken from rec.configs (rank - 1) are numpy integers
+    first_ranks = classification.configs["rank"].to_numpy() - 1
+    assert classification.configuration(first_ranks[1]) == classification.configuration(1)
+    classification.pipeline(np.int64(0))
+    for bad in (True, 1.0, -1, len(classification.configs)):
+        with pytest.raises(InvalidInputError, match=r"i must be an integer in \[0, 10\), got"):
+            classification.configuration(bad)
+
+
 def test_plot_draws_every_scored_algorithm_and_numbers_the_configurations(classification,
                                                                         tmp_path):
     ax = classification.plot(tmp_path / "ranking.png")
@@ -410,6 +420,7 @@ def test_model_argument(kb):
     (lambda: _table(), {"metric": "rmse"}, "does not apply"),
     (lambda: _table(), {"n_configs": 0}, "n_configs"),
     (lambda: _table(), {"random_state": -1}, "random_state"),
+    (lambda: _table(), {"random_state": 2**32}, r"random_state must be an integer in \[0, 2"),
     (lambda: _table(), {"kb": 42}, "kb must be"),
     (lambda: _table()[["target"]], {}, "no feature column"),
     (lambda: _table()[["target"]].assign(x=np.nan, k=1.0), {},

@@ -249,6 +249,8 @@ def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
     ({"algorithms": ["xgboost"]}, "unknown algorithms"),
     ({"metric": "rmse"}, "does not apply"),
     ({"storage": 3}, "storage"),
+    ({"random_state": 2**32}, r"random_state must be an integer in \[0, 2\*\*32 - 1\]"),
+    ({"random_state": -1}, "random_state"),
 ])
 def test_bad_arguments_are_rejected_early(table, kwargs, match):
     with pytest.raises(InvalidInputError, match=match):
