@@ -179,10 +179,14 @@ def check_target_column(df: pd.DataFrame, target: Any) -> str | int:
 
 
 def check_tuning_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str]]:
-    """:func:`check_table` for tuning: a categorical target as objects, a 0..n-1 index."""
+    """:func:`check_table` for tuning: a categorical target as its values, a 0..n-1 index.
+
+    Categories of ints or booleans become ints or booleans, not objects: scikit-learn's
+    splitters call an ``object`` column of numbers an "unknown" target.
+    """
     X, y, notes = check_table(df, target)
     if isinstance(y.dtype, pd.CategoricalDtype):
-        y = y.astype(object)
+        y = _typed_target(y.astype(object), [])
     return X.reset_index(drop=True), y.reset_index(drop=True), notes
 
 

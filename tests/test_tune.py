@@ -84,6 +84,21 @@ def test_recommendations_run_first_and_the_result_is_refitted(table):
     np.testing.assert_allclose(ax.lines[0].get_ydata(), history["best_so_far"])
 
 
+@pytest.mark.parametrize("labels", [[0, 1], [True, False]])
+def test_a_categorical_target_of_numbers_or_booleans_tunes(table, labels):
+    # categories of ints once became objects, which StratifiedKFold calls "unknown":
+    # every trial failed
+    codes = (table["target"] == table["target"].iloc[0]).to_numpy()
+    categorical = table.assign(target=pd.Categorical(np.where(codes, *labels)))
+    result = autometa.tune(categorical, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                           recommendation=REC, random_state=4)
+    plain = autometa.tune(categorical.assign(target=np.where(codes, *labels)), "target",
+                          n_trials=2, cv=3, algorithms=CHEAP, recommendation=REC,
+                          random_state=4)
+    assert result.best_score == plain.best_score
+    assert set(result.pipeline.predict(table.drop(columns="target"))) <= set(labels)
+
+
 def test_trial_scores_are_the_campaign_scores(table, tmp_path):
     """One definition of a score: a trial equals the campaign's evaluation of its config."""
     result = autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
