@@ -224,6 +224,10 @@ def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
     an ``object`` column of booleans an "unknown" target.  Labels mixing numbers and text
     are compared as text (noted).
     """
+    numpy_dtype = getattr(y.dtype, "numpy_dtype", None)  # nullable and Arrow types
+    if (not isinstance(y.dtype, np.dtype) and isinstance(numpy_dtype, np.dtype)
+            and numpy_dtype.kind in "biuf"):
+        return y.astype(numpy_dtype)  # gaps dropped: predictions as bool/int, not float
     if y.dtype != object:
         return y
     kind = pd.api.types.infer_dtype(y, skipna=True)

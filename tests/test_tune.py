@@ -99,6 +99,18 @@ def test_a_categorical_target_of_numbers_or_booleans_tunes(table, labels):
     assert set(result.pipeline.predict(table.drop(columns="target"))) <= set(labels)
 
 
+@pytest.mark.parametrize("dtype", ["boolean", "Int64", "bool[pyarrow]"])
+def test_a_nullable_target_with_gaps_predicts_its_own_type(table, dtype):
+    # the rows without a target are dropped; the pipeline then predicted 0.0/1.0 floats
+    codes = (table["target"] == table["target"].iloc[0]).to_numpy()
+    target = pd.Series(codes if "bool" in dtype else codes.astype(int)).astype(dtype)
+    target.iloc[:3] = None
+    result = autometa.tune(table.assign(target=target), "target", n_trials=1, cv=3,
+                           algorithms=CHEAP, recommendation=REC, random_state=4)
+    predicted = result.pipeline.predict(table.drop(columns="target"))
+    assert predicted.dtype == (bool if "bool" in dtype else np.int64)
+
+
 def test_trial_scores_are_the_campaign_scores(table, tmp_path):
     """One definition of a score: a trial equals the campaign's evaluation of its config."""
     result = autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
