@@ -334,6 +334,15 @@ class _Objective:
     algorithms: list[str]
 
     def __call__(self, trial: optuna.Trial) -> float:
+        try:
+            return self._cross_validate(trial)
+        except KeyboardInterrupt:
+            # Optuna marks the trial failed and stops; queue its configuration again, so
+            # that a resumed study runs it first instead of losing it
+            _enqueue_retry(trial.study, trial.study._storage.get_trial(trial._trial_id))
+            raise
+
+    def _cross_validate(self, trial: optuna.Trial) -> float:
         trial.set_user_attr("worker", _worker_id())
         config = suggest_configuration(trial, self.data.task, self.algorithms)
         trial.set_user_attr("config_id", config.config_id)
@@ -415,13 +424,19 @@ def _recover_interrupted(study: optuna.Study) -> list[int]:
             continue  # another process recovered it first
         recovered.append(trial.number)
         if trial.user_attrs.get("retry_of") is not None:
-            continue  # retried once already
-        params = dict(trial.system_attrs.get("fixed_params") or trial.params)
-        attrs = {key: value for key, value in trial.user_attrs.items()
-                 if key in ("source", "rank", "config_id", "predicted_score")}
-        if params:
-            study.enqueue_trial(params, user_attrs={**attrs, "retry_of": trial.number})
+            continue  # retried once already: the configuration may be what kills workers
+        _enqueue_retry(study, trial)
     return recovered
+
+
+def _enqueue_retry(study: optuna.Study, trial: FrozenTrial) -> None:
+    """Queue an interrupted trial's configuration again (its warm-start marks kept)."""
+    params = dict(trial.system_attrs.get("fixed_params") or trial.params)
+    attrs = {key: value for key, value in trial.user_attrs.items()
+             if key in ("source", "rank", "config_id", "predicted_score")}
+    if params:
+        original = trial.user_attrs.get("retry_of", trial.number)
+        study.enqueue_trial(params, user_attrs={**attrs, "retry_of": original})
 
 
 # ================================================================ the samplers
