@@ -163,6 +163,38 @@ class _Point:
             for name, value in self.params.items())], default=str)
 
 
+def _rounded(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+class _Taken:
+    """Points a study already has: whole (by key), and as far as its trials used them.
+
+    An objective that suggests only some of a point's parameters evaluates every point
+    that agrees on those as the same model; such a point counts as taken too.
+    """
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self._used: dict[tuple[Any, tuple[str, ...]], set[tuple[Any, ...]]] = {}
+
+    def add(self, params: Mapping[str, Any]) -> None:
+        """Record the parameters a trial used (study names, the algorithm's included)."""
+        names = tuple(sorted(name for name in params if name != ALGORITHM_PARAM))
+        algorithm = params.get(ALGORITHM_PARAM)
+        self._used.setdefault((algorithm, names), set()).add(
+            tuple(_rounded(params[name]) for name in names))
+
+    def __contains__(self, point: _Point) -> bool:
+        if point.key in self.keys:
+            return True
+        for (algorithm, names), values in self._used.items():
+            if algorithm == point.algorithm and all(name in point.params for name in names) \
+                    and tuple(_rounded(point.params[name]) for name in names) in values:
+                return True
+        return False
+
+
 class MetaLearnedSampler(BaseSampler):
     """An Optuna sampler whose prior over the current dataset comes from a meta-model.
 
@@ -599,13 +631,15 @@ class MetaLearnedSampler(BaseSampler):
 
     # --------------------------------------------------------------- proposal
     def _history(self, study: Study, trial: FrozenTrial
-                 ) -> tuple[list[_Point], np.ndarray, list[_Point], int, np.ndarray]:
+                 ) -> tuple[list[_Point], np.ndarray, list[_Point], int, np.ndarray, _Taken]:
         """Observed points with their values (higher is better), pending points, and more.
 
         The fourth value counts earlier trials running without a visible proposal yet
         (their workers are still sampling: several workers that start together would
         otherwise all propose the same point); the fifth is the duration in seconds of
-        each observed trial (NaN for failed ones).
+        each observed trial (NaN for failed ones); the sixth, the parameter values each
+        trial actually used (an objective may suggest only some of a point's parameters).
+        Failed and pruned trials count as observed at below the worst value.
         """
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
         observed: list[_Point] = []
@@ -614,7 +648,8 @@ class MetaLearnedSampler(BaseSampler):
         failed: list[_Point] = []
         pending: list[_Point] = []
         unseen = 0
-        states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.RUNNING)
+        taken = _Taken()
+        states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED, TrialState.RUNNING)
         for other in study._get_trials(deepcopy=False, states=states, use_cache=False):
             if other.number == trial.number:
                 continue
@@ -630,6 +665,8 @@ class MetaLearnedSampler(BaseSampler):
             point = self._point_from_params(other.params)
             if point is None:
                 continue
+            if other.state != TrialState.FAIL:  # a failed trial may have stopped suggesting
+                taken.add(other.params)
             if other.state == TrialState.COMPLETE and other.value is not None \
                     and math.isfinite(other.value):
                 observed.append(point)
@@ -645,7 +682,7 @@ class MetaLearnedSampler(BaseSampler):
             observed += failed
             y = np.concatenate([y, np.full(len(failed), worst)])
             durations += [math.nan] * len(failed)
-        return observed, y, pending, unseen, np.array(durations, dtype=float)
+        return observed, y, pending, unseen, np.array(durations, dtype=float), taken
 
     def _pool(self, observed: Sequence[_Point], y: np.ndarray,
               fixed_algorithm: str | None) -> list[_Point]:
@@ -692,19 +729,19 @@ class MetaLearnedSampler(BaseSampler):
 
     def _propose(self, study: Study, trial: FrozenTrial, fixed_algorithm: str | None,
                  fixed: Mapping[str, Any]) -> _Point:
-        observed, y, pending, unseen, durations = self._history(study, trial)
-        taken = {point.key for point in [*observed, *pending]}
+        observed, y, pending, unseen, durations, taken = self._history(study, trial)
+        taken.keys.update(point.key for point in [*observed, *pending])
         portfolio, local = [], []
         n = len(observed) + len(pending)
         portfolio_turn = self._portfolio_turn(n)
         if portfolio_turn:
-            portfolio = [point for point in self._candidates if point.key not in taken
+            portfolio = [point for point in self._candidates if point not in taken
                          and fixed_algorithm in (None, point.algorithm)]
         elif observed and self._local_turn(n, portfolio_turn):
             local = [point for point in self._local_pool(observed, y, fixed_algorithm)
-                     if point.key not in taken]
+                     if point not in taken]
         pool = portfolio or local or [point for point in self._pool(observed, y, fixed_algorithm)
-                                      if point.key not in taken]
+                                      if point not in taken]
         if not pool:
             pool = [self._random_point(fixed_algorithm)]
         prior_z, prior_u = self._standardised_prior(pool)

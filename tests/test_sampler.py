@@ -283,6 +283,40 @@ def test_failed_trials_steer_away_from_their_configuration():
     assert late.count("random_forest") <= 2
 
 
+def test_pruned_trials_are_not_proposed_again():
+    sampler = MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=ALGOS,
+                                 candidates=candidates(), seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+
+    def pruned_every_other(trial):
+        config = suggest_configuration(trial, TASK, ALGOS)
+        if trial.number % 2:
+            raise optuna.TrialPruned()
+        return truth(config)
+
+    study.optimize(pruned_every_other, n_trials=10)
+    points = [json.dumps(t.params, sort_keys=True) for t in study.trials]
+    assert len(set(points)) == len(points)
+
+
+def test_points_agreeing_on_every_parameter_the_objective_used_are_not_proposed_again():
+    # the objective suggests two of the forest's parameters: points differing only in
+    # the others are the same model
+    sampler = MetaLearnedSampler(prior_favouring("random_forest"), task=TASK,
+                                 algorithms=["random_forest"], candidates=candidates(), seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+
+    def two_parameters(trial):
+        trial.suggest_categorical(ALGORITHM_PARAM, ["random_forest"])
+        n = trial.suggest_int("random_forest__n_estimators", 16, 512, log=True)
+        share = trial.suggest_float("random_forest__max_features", 0.05, 1.0)
+        return -abs(np.log(n / 200)) - abs(share - 0.3)
+
+    study.optimize(two_parameters, n_trials=12)
+    points = [json.dumps(t.params, sort_keys=True) for t in study.trials]
+    assert len(set(points)) == len(points)
+
+
 def test_multi_objective_studies_are_refused():
     sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, seed=0)
     study = optuna.create_study(directions=["maximize", "minimize"], sampler=sampler)
