@@ -262,7 +262,9 @@ class MetaLearnedSampler(BaseSampler):
     task : {"classification", "regression"}
         Task type, which fixes the portfolio's search space.
     algorithms : iterable of str, optional
-        Portfolio algorithms of the study (default: all).
+        Portfolio algorithms of the study (default: all), in the order of the choices the
+        objective offers for ``"algorithm"`` (Optuna refuses a proposal from another
+        choice list).
     candidates : sequence of Configuration, optional
         Configurations always in the pool (e.g. the knowledge base's).
     n_features : int, optional
@@ -441,6 +443,16 @@ class MetaLearnedSampler(BaseSampler):
                    n_features=recommendation.n_features, **kwargs)
 
     # ------------------------------------------------------------ BaseSampler API
+    @property
+    def task(self) -> str:
+        """The task the sampler proposes configurations for."""
+        return self._task
+
+    @property
+    def algorithms(self) -> list[str]:
+        """The algorithms it proposes: the choices of the study's ``algorithm`` parameter."""
+        return list(self._algorithms)
+
     def reseed_rng(self) -> None:
         """Draw a fresh seed (Optuna calls this for thread workers)."""
         self._rng = np.random.default_rng()

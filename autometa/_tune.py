@@ -458,6 +458,25 @@ def _make_sampler(sampler: str | BaseSampler, *, seed: int, prior: Callable[[], 
                             f"got {sampler!r}")
 
 
+def _check_sampler_fits(sampler: Any, *, task: str, algorithms: list[str]) -> None:
+    """Refuse a MetaLearnedSampler built for another task or other algorithms.
+
+    Its proposals would name algorithms the study's objective does not offer (Optuna's
+    "CategoricalDistribution does not support dynamic value space"), or score a regression
+    with a classification prior.
+    """
+    if not isinstance(sampler, MetaLearnedSampler):
+        return
+    if sampler.task != task:
+        raise InvalidInputError(f"the sampler was built for {sampler.task}; this table's task "
+                                f"is {task}")
+    if list(sampler.algorithms) != list(algorithms):
+        raise InvalidInputError(
+            f"the sampler proposes {list(sampler.algorithms)} but the study tunes "
+            f"{list(algorithms)}: pass algorithms={list(sampler.algorithms)!r} to tune, or "
+            "build the sampler with the study's algorithms")
+
+
 # ======================================================================== tune
 def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIALS,
          timeout: float | None = None,
@@ -602,6 +621,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
     check_recommendation_fits(recommendation, task=task, n_features=X.shape[1])
     metric = resolve_metric(task, metric)[0]
     names = resolve_algorithms(algorithms, task)
+    _check_sampler_fits(sampler, task=task, algorithms=names)
     if len(X) < cv:
         raise InvalidInputError(f"df has {len(X)} rows with a target; cv={cv} needs at least "
                                 f"{cv}")

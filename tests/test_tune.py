@@ -284,6 +284,24 @@ def test_bad_arguments_are_rejected_early(table, kwargs, match):
         autometa.tune(table, "target", **kwargs)
 
 
+def test_a_sampler_for_other_algorithms_or_another_task_is_refused(table):
+    from autometa import MetaLearnedSampler
+
+    for sampler, match in [
+            (MetaLearnedSampler(None, task="classification", algorithms=["lightgbm"]),
+             r"the sampler proposes \['lightgbm'\] but the study tunes \['linear', 'knn'\]"),
+            (MetaLearnedSampler(None, task="regression", algorithms=CHEAP),
+             "built for regression; this table's task is classification")]:
+        with pytest.raises(InvalidInputError, match=match):
+            autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                          sampler=sampler)
+    sampler = MetaLearnedSampler(None, task="classification", algorithms=CHEAP, seed=0)
+    assert sampler.algorithms == CHEAP and sampler.task == "classification"
+    result = autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                           sampler=sampler, refit=False)
+    assert result.n_trials == 2
+
+
 def test_no_trial_limit_runs_until_the_timeout(table):
     result = autometa.tune(table, "target", n_trials=None, timeout=3, cv=3,
                            algorithms=["linear"], warm_start=False, refit=False)
