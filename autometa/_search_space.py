@@ -168,8 +168,13 @@ def special_value(param: str, value: Any, dist: BaseDistribution,
 
     scikit-learn's ``max_features="sqrt"``/``"log2"`` is a fraction of the columns;
     the SVM's ``gamma="scale"`` is ``1 / (n_features * X.var())``, about
-    ``1 / n_features`` on standardised columns (``"auto"`` is exactly that).
+    ``1 / n_features`` on standardised columns (``"auto"`` is exactly that).  Where a
+    study counts ``max_features`` (an :class:`~optuna.distributions.IntDistribution`, as
+    scikit-learn reads an int), a fraction, ``"sqrt"``, ``"log2"`` or ``None`` (all
+    columns) becomes that count, as scikit-learn computes it.
     """
+    if param == "max_features" and n_features and isinstance(dist, IntDistribution):
+        return _max_features_count(value, n_features)
     if not isinstance(value, str) or not n_features or not isinstance(dist, FloatDistribution):
         return value
     if param == "max_features":
@@ -179,6 +184,19 @@ def special_value(param: str, value: Any, dist: BaseDistribution,
     if param == "gamma" and value in ("scale", "auto"):
         return 1.0 / n_features
     return value
+
+
+def _max_features_count(value: Any, n_features: int) -> Any:
+    """scikit-learn's number of columns per split for a ``max_features`` setting."""
+    if value is None:
+        return n_features
+    if value == "sqrt":
+        return max(1, int(math.sqrt(n_features)))
+    if value == "log2":
+        return max(1, int(math.log2(n_features)))
+    if isinstance(value, float) and 0.0 < value <= 1.0:
+        return max(1, int(value * n_features))
+    return value  # a count already (or something fit_value will refuse)
 
 
 #: Returned by :func:`fit_value` for a value that the distribution cannot hold.

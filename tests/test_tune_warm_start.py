@@ -149,6 +149,30 @@ def test_the_study_params_of_autometa_tune_match_without_a_mapping(table):
     assert report.loc[1, "clipped"] == ["linear__C"]
 
 
+def test_max_features_counted_by_the_study_becomes_scikit_learn_s_count(table):
+    # the table has 6 feature columns; scikit-learn reads an int max_features as a count
+    rec = recommendation(("extra_trees", {"max_features": 0.54, "n_estimators": 100}),
+                         ("extra_trees", {"max_features": "sqrt", "n_estimators": 200}),
+                         ("extra_trees", {"max_features": None, "n_estimators": 300}),
+                         ("extra_trees", {"max_features": 0.05, "n_estimators": 400}))
+    space = {"n_estimators": IntDistribution(10, 500), "max_features": IntDistribution(1, 5)}
+    study = optuna.create_study(direction="maximize")
+    report = autometa.warm_start(study, table, "y", algorithm="extra_trees",
+                                 search_space=space, recommendation=rec)
+    counts = [trial.system_attrs["fixed_params"]["max_features"] for trial in
+              study.get_trials(deepcopy=False, states=(TrialState.WAITING,))]
+    # int(0.54 * 6), int(sqrt(6)), all 6 clipped to the study's 5, max(1, int(0.3))
+    assert counts == [3, 2, 5, 1]
+    assert list(report["clipped"]) == [[], [], ["max_features"], []]
+    # a fraction (a FloatDistribution) stays a fraction, "sqrt" becomes one
+    fractions = optuna.create_study(direction="maximize")
+    autometa.warm_start(fractions, table, "y", algorithm="extra_trees", recommendation=rec,
+                        search_space={"max_features": FloatDistribution(0.05, 1.0)})
+    shares = [t.system_attrs["fixed_params"]["max_features"]
+              for t in fractions.get_trials(deepcopy=False)]
+    assert shares[:2] == [pytest.approx(0.54), pytest.approx(6 ** 0.5 / 6)]
+
+
 def test_errors_name_the_problem_and_the_fix(table):
     study = optuna.create_study()
     with pytest.raises(InvalidInputError, match="search_space="):
