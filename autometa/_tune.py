@@ -520,7 +520,9 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         Default: ``"autometa-<target>-<fingerprint of the table>"``, so that the same
         call on the same storage resumes.
     n_jobs : int, default=1
-        Worker processes on this machine (``-1``: one per core).
+        Worker processes on this machine (``-1``: one per core).  They are started by
+        re-importing the calling script, so a script calling ``tune(n_jobs=2)`` needs
+        the usual ``if __name__ == "__main__":`` guard (as for ``multiprocessing``).
     warm_start : bool, default=True
         Seed the study with the meta-model's recommendations.
     cv : int, default=5
@@ -830,6 +832,7 @@ def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jo
     Trials finished by the workers are replayed to ``callbacks`` in this process.
     """
     from concurrent.futures import ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
     seeds = np.random.SeedSequence(run.seed).generate_state(n_jobs)
@@ -849,7 +852,15 @@ def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jo
             if not pending:
                 break
         for future in futures:
-            future.result()
+            try:
+                future.result()
+            except BrokenProcessPool as error:
+                raise InvalidInputError(
+                    "a tuning worker process died before finishing (killed, out of memory, "
+                    "or started from a script without `if __name__ == \"__main__\":`, "
+                    "which n_jobs > 1 needs: workers are started by re-importing the "
+                    "script); with a storage, the study keeps every finished trial: run "
+                    "tune again on it to resume") from error
 
 
 def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,

@@ -301,6 +301,10 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
         if not isinstance(dist, BaseDistribution):
             raise InvalidInputError(f"search_space[{name!r}] must be an optuna distribution, "
                                     f"got {type(dist).__name__}")
+    if param_names is not None and not isinstance(param_names, Mapping):
+        raise InvalidInputError(
+            f"param_names must map the study's parameter names to the portfolio's, e.g. "
+            f"{{'lr': 'learning_rate'}}, got {type(param_names).__name__} {param_names!r}")
     mapping = _match_names(space, param_names or {}, task=task, algorithm=algorithm)
     recommender = Recommender(df, target, task, metric, kb, random_state, n, recommendation)
     configs = recommender.configs(n, _study_algorithms(space, mapping, task))

@@ -196,6 +196,9 @@ def test_errors_name_the_problem_and_the_fix(table):
                                           "lr": FloatDistribution(0.01, 0.3)},
                             param_names={"model": "algorithm",
                                          "lr": "lightgbm__learning_rate"})
+    with pytest.raises(InvalidInputError, match=r"param_names must map .* got list \['lr'\]"):
+        autometa.warm_start(study, table, "y", search_space=USER_SPACE, param_names=["lr"],
+                            recommendation=LGBM)
     with pytest.raises(InvalidInputError, match="single-objective"):
         autometa.warm_start(optuna.create_study(directions=["minimize", "minimize"]),
                             table, "y", search_space=USER_SPACE, recommendation=LGBM)
