@@ -138,6 +138,20 @@ def test_a_target_named_as_the_header_spells_it_with_spaces(table, tmp_path, kb_
     assert result.exit_code == 0, result.output
 
 
+def test_names_in_square_brackets_are_printed_as_written(table, tmp_path, kb_folder):
+    # units in brackets are common in headers; rich read them as markup: '[units]'
+    # vanished from the output and '[/b]' crashed it
+    renamed = table.rename(columns={"label": "kind [class]"}).assign(
+        **{"row [/b]": range(len(table)), "sample [id]": [f"S{i}" for i in range(len(table))]})
+    renamed.to_csv(tmp_path / "brackets [v2].csv", index=False)
+    result = _invoke(tmp_path / "brackets [v2].csv", "--kb", kb_folder, "--target",
+                     "kind [class]", "--top", "1")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "brackets [v2].csv: 150 rows" in text and "target kind [class]" in text
+    assert "'row [/b]'" in text and "'sample [id]'" in text
+
+
 def test_an_out_of_range_option_is_a_usage_error_naming_it(files, kb_folder):
     result = _invoke(files / "table.csv", "--kb", kb_folder, "--top", "0")
     assert result.exit_code == 2  # click's usage error, before any work

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autometa._cli._errors import fail
@@ -87,7 +88,8 @@ def info_command(
         return
     console = Console(highlight=False)
     counts = summary["counts"]
-    console.print(f"[bold]knowledge base[/bold] {summary['path']}", soft_wrap=True)
+    console.print(f"[bold]knowledge base[/bold] {escape(str(summary['path']))}",
+                  soft_wrap=True)
     console.print(f"schema version {summary['schema_version']}"
                   + (f", saved {summary['saved']}" if summary["saved"] else ""), soft_wrap=True)
     console.print(f"{counts['datasets']:,} datasets, {counts['metafeatures']:,} meta-features, "

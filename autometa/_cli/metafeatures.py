@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autometa._cli._errors import fail
@@ -69,10 +70,10 @@ def metafeatures_command(
     except (ValueError, OSError) as error:  # MetafeatureError is a ValueError
         raise fail(error) from None
     for note in notes:
-        err.print(f"[yellow]note:[/yellow] {note}")
+        err.print(f"[yellow]note:[/yellow] {escape(note)}")
     for warning in caught:
         if issubclass(warning.category, metafeatures.MetafeatureWarning):
-            err.print(f"[yellow]warning:[/yellow] {warning.message}")
+            err.print(f"[yellow]warning:[/yellow] {escape(str(warning.message))}")
 
     catalogue = metafeatures.list_metafeatures().set_index("name")
     if json_output:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autometa._cli._errors import fail
@@ -101,8 +102,9 @@ def _print(result: Any, explanation: Any, *, target: str, path: Path) -> None:
     import pandas as pd
 
     console = Console(width=max(Console().width, 120))
-    console.print(f"[bold]{path.name}[/bold]: {result.n_samples} rows x {result.n_features} "
-                  f"features, target [bold]{target}[/bold] ({result.task}); ranked by "
+    console.print(f"[bold]{escape(path.name)}[/bold]: {result.n_samples} rows x "
+                  f"{result.n_features} features, target [bold]{escape(str(target))}[/bold] "
+                  f"({result.task}); ranked by "
                   f"{result.metric} (normalised: 1 = best known)")
     if result.novel:
         console.print("[yellow]This table is far from every knowledge-base dataset: showing "
@@ -124,7 +126,7 @@ def _print(result: Any, explanation: Any, *, target: str, path: Path) -> None:
                         _params(row.params))
     console.print(configs)
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/dim]")
+        console.print(f"[dim]note: {escape(note)}[/dim]")
     if explanation is None:
         return
     neighbors = Table(title="Most similar knowledge-base datasets")

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -30,7 +31,8 @@ def tune_command(
     target: str = typer.Option(..., "--target", "-t", help="Name of the target column."),
     trials: int | None = typer.Option(
         None, "--trials", "-n", min=1, help="Evaluated trials the study should have in the "
-        "end [default: 50; with --timeout: no limit, as many as fit in the time]."),
+        "end (default: 50; with --timeout: no limit, as many as fit in the time; with --jobs "
+        "N, up to N - 1 more, as workers already running finish their trial)."),
     storage: str | None = typer.Option(
         None, "--storage", help="Study storage: sqlite:///tune.db (or tune.db), "
         "postgresql://..., or a journal file path (tune.log). An existing study is resumed."),
@@ -42,8 +44,8 @@ def tune_command(
         "sampler then weighs each configuration's expected fit time)."),
     cost_weight: float | None = typer.Option(
         None, "--cost-weight", min=0.0, help="How much the meta-learned sampler penalises "
-        "configurations expected to fit slowly (0: not at all) [default: 0.5 with "
-        "--timeout, else 0]."),
+        "configurations expected to fit slowly (0: not at all; default: 0.5 with "
+        "--timeout, else 0)."),
     cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds."),
     fit_timeout: float | None = typer.Option(
         None, "--fit-timeout", help="Seconds one fit may take (slower: a failed trial)."),
@@ -155,7 +157,8 @@ def _fmt(value: Any) -> str:
 def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
                   higher: bool) -> None:
     """The final report: best configuration, warm start, top trials, how to view."""
-    head = Table(title=f"autometa tune: study {summary['study_name']!r}", show_header=False)
+    head = Table(title=escape(f"autometa tune: study {summary['study_name']!r}"),
+                 show_header=False)
     head.add_column(style="bold")
     head.add_column()
     head.add_row("task / metric", f"{summary['task']} / {summary['metric']} "
@@ -173,9 +176,9 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
     head.add_row("sampler / time",
                  f"{summary['sampler']}{cost} / {format_seconds(summary['elapsed'])}")
     if summary.get("saved"):
-        head.add_row("pipeline saved to", summary["saved"])
+        head.add_row("pipeline saved to", escape(summary["saved"]))
     if summary.get("plot"):
-        head.add_row("plot", summary["plot"])
+        head.add_row("plot", escape(summary["plot"]))
     console.print(head)
 
     history = result.history()
@@ -189,6 +192,7 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
                     format_seconds(float(row.fit_time)))
     console.print(top)
     for note in summary.get("notes", []):
-        console.print(f"[dim]note: {note}[/dim]")
+        console.print(f"[dim]note: {escape(note)}[/dim]")
     if summary.get("dashboard"):
-        console.print(f"view the study: [bold]{summary['dashboard']}[/bold]", soft_wrap=True)
+        console.print(f"view the study: [bold]{escape(summary['dashboard'])}[/bold]",
+                      soft_wrap=True)
