@@ -220,7 +220,9 @@ class TuneResult:
             "study_name": self.study.study_name, "task": self.task, "metric": self.metric,
             "direction": self.study.direction.name.lower(), "sampler": self.sampler,
             "cost_weight": self.cost_weight,
-            "best_score": self.best_score, "fold_scores": list(self.fold_scores),
+            "best_score": self.best_score,
+            "fold_scores": [score if math.isfinite(score) else None
+                            for score in self.fold_scores],  # JSON has no NaN
             "algorithm": self.algorithm, "best_params": _jsonable(self.best_params),
             "configuration": json.loads(self.configuration.to_json()),
             "best_trial": self.study.best_trial.number, "n_trials": self.n_trials,
@@ -874,9 +876,15 @@ def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
     best = study.best_trial
     config = params_to_configuration(best.params)
     pipeline = data.refit(config) if refit else None
+    fold_scores = list(best.user_attrs.get("fold_scores", []))
+    defined = sum(math.isfinite(score) for score in fold_scores)
+    if defined < len(fold_scores):
+        notes = [*notes, f"the best score is the mean over {defined} of {len(fold_scores)} "
+                 f"folds: {data.metric} is undefined on the others (e.g. AUC on validation "
+                 "rows of a single class), so it rests on fewer rows than it seems"]
     return TuneResult(pipeline=pipeline, best_score=float(best.value),
                       best_params=dict(best.params), configuration=config,
-                      fold_scores=list(best.user_attrs.get("fold_scores", [])),
+                      fold_scores=fold_scores,
                       metric=data.metric, task=data.task, study=study, warm_start=report,
                       elapsed=elapsed, sampler=sampler, cost_weight=cost_weight,
                       interrupted=interrupted, notes=notes)

@@ -133,3 +133,25 @@ def test_the_report_says_what_was_done_to_the_table(tmp_path):
     assert result.exit_code == 0, result.output
     assert "dropped 4 rows whose target is missing" in result.output
     assert "constant feature column(s) (no information): 'constant'" in result.output
+
+
+def test_json_is_strict_and_a_score_on_fewer_folds_is_noted(tmp_path):
+    # three positives in 120 rows: AUC is undefined on the folds without one, which
+    # came out as NaN (no JSON parser but Python's reads it)
+    X, _ = make_table(120, 4, task="classification", seed=1)
+    path = tmp_path / "rare.csv"
+    X.assign(fraud=[1, 1, 1] + [0] * 117).to_csv(path, index=False)
+    result = invoke(path, "--target", "fraud", "--trials", 2, "--cv", 5, "--no-warm-start",
+                    *CHEAP, "--json")
+    assert result.exit_code == 0, result.output
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    summary = json.loads(result.stdout, parse_constant=refuse)
+    assert summary["fold_scores"].count(None) == 2 and len(summary["fold_scores"]) == 5
+    assert any(note.startswith("the best score is the mean over 3 of 5 folds: roc_auc is "
+                               "undefined on the others") for note in summary["notes"])
+    text = invoke(path, "--target", "fraud", "--trials", 2, "--cv", 5, "--no-warm-start",
+                  *CHEAP)
+    assert "undefined" in text.output and "mean over 3 of 5 folds" in text.output

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from autometa._cli._errors import fail
+from autometa._cli._json import echo_json
 
 __all__ = ["evaluate_command"]
 
@@ -54,6 +54,6 @@ def evaluate_command(
         report.plot(out / "regret.png")
         console.print(f"wrote {out / 'evaluation.json'} and {out / 'regret.png'}")
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), default=str))
+        echo_json(report.to_dict())
     else:
         Console(width=max(Console().width, 110)).print(report.to_rich())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from autometa._cli._errors import fail
+from autometa._cli._json import echo_json
 from autometa._cli.kb_build import build_command
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def info_command(
     kb = _load(path)
     summary = _summary(kb, path)
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, sort_keys=True, default=str))
+        echo_json(summary, indent=2, sort_keys=True)
         return
     console = Console(highlight=False)
     counts = summary["counts"]
@@ -180,7 +180,7 @@ def import_openml_command(
         raise fail(error) from None
     counts = kb.counts()
     if as_json:
-        typer.echo(json.dumps({"path": str(out), "counts": counts}, indent=2, sort_keys=True))
+        echo_json({"path": str(out), "counts": counts}, indent=2, sort_keys=True)
         return
     console = Console(highlight=False)
     console.print(f"knowledge base written to {out}: {counts['datasets']:,} datasets, "

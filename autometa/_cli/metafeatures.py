@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from autometa._cli._errors import fail
+from autometa._cli._json import echo_json
 
 __all__ = ["metafeatures_command"]
 
@@ -87,7 +87,7 @@ def metafeatures_command(
                 name: (None if math.isnan(value) else value) for name, value in result.items()
             },
         }
-        typer.echo(json.dumps(payload, indent=2))
+        echo_json(payload, indent=2)
         return
     table = Table(title=f"{path.name}: {result.attrs['task']}, {result.attrs['n_rows']} rows")
     table.add_column("group", style="cyan")

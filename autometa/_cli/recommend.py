@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from autometa._cli._errors import fail
+from autometa._cli._json import echo_json
 from autometa._durations import format_seconds
 
 __all__ = ["recommend_command"]
@@ -91,7 +91,7 @@ def recommend_command(
             payload["explanation"] = explanation.to_dict()
         if plot is not None:
             payload["plot"] = str(plot)
-        typer.echo(json.dumps(payload, indent=2))
+        echo_json(payload, indent=2)
         return
     _print(result, explanation, target=target, path=path)
     if plot is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from autometa._cli._errors import fail
+from autometa._cli._json import echo_json
 from autometa._durations import format_seconds
 
 __all__ = ["tune_command"]
@@ -143,7 +143,7 @@ def tune_command(
     summary["dashboard"] = f"optuna-dashboard {storage_url(storage)}" if storage else None
     summary["saved"] = str(save) if save is not None else None
     if as_json:
-        typer.echo(json.dumps(summary, default=str))
+        echo_json(summary)
         return
     _print_report(Console(), result, summary, higher=METRICS[result.metric])
 
@@ -164,7 +164,8 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
     head.add_row("task / metric", f"{summary['task']} / {summary['metric']} "
                  f"({'higher' if higher else 'lower'} is better)")
     head.add_row("best score", f"{summary['best_score']:.5g}  (folds: "
-                 + ", ".join(f"{v:.4g}" for v in summary["fold_scores"]) + ")")
+                 + ", ".join("undefined" if v is None else f"{v:.4g}"
+                             for v in summary["fold_scores"]) + ")")
     head.add_row("algorithm", summary["algorithm"])
     head.add_row("parameters", ", ".join(f"{k}={_fmt(v)}" for k, v in
                                          sorted(summary["configuration"]["params"].items())))
