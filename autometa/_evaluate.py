@@ -693,6 +693,16 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
         "missing": missing,
         "tasks": details,
     }
-    return EvaluationReport(regrets=pd.concat(regrets, ignore_index=True),
+    regrets_table = pd.concat(regrets, ignore_index=True)
+    if regrets_table.empty:
+        found = "; ".join(f"{task}: {detail['datasets']} dataset(s) in {detail['families']} "
+                          f"famil{'y' if detail['families'] == 1 else 'ies'}, "
+                          f"{detail['candidates']} candidate configuration(s)"
+                          for task, detail in details.items())
+        raise InvalidInputError(
+            f"no dataset could be held out and scored ({found}): leave-one-dataset-out "
+            "needs at least two dataset families of a task type with configurations "
+            "attempted on them all")
+    return EvaluationReport(regrets=regrets_table,
                             rankings=pd.concat(rankings, ignore_index=True),
                             settings=settings)

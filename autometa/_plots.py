@@ -7,6 +7,7 @@ directly), so they are safe in scripts, servers and notebooks alike.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ import numpy as np
 from autometa._exceptions import InvalidInputError
 from knowledge_base import METRICS
 
-__all__ = ["check_image_path", "plot_history", "plot_recommendation", "save_figure"]
+__all__ = ["check_image_path", "check_output_path", "plot_history", "plot_recommendation",
+           "save_figure"]
 
 
 def _axes(ax: Any, path: str | Path | None, size: tuple[float, float]) -> Any:
@@ -32,7 +34,12 @@ def _axes(ax: Any, path: str | Path | None, size: tuple[float, float]) -> Any:
 
 
 def check_image_path(path: str | Path) -> Path:
-    """``path`` as a Path, if its suffix names an image format matplotlib writes."""
+    """The file a figure will be written to, if ``path`` can be one.
+
+    Its suffix must name an image format matplotlib writes; without one, ``.png`` is
+    added (as matplotlib would: the path returned is the file written).  The folder must
+    be one that can exist (:func:`check_output_path`).
+    """
     from matplotlib.backend_bases import FigureCanvasBase
 
     path = Path(path)
@@ -42,6 +49,30 @@ def check_image_path(path: str | Path) -> Path:
         raise InvalidInputError(
             f"cannot draw to {path}: {suffix!r} is not an image format; use .png, .svg or "
             f".pdf (or one of {', '.join(sorted(supported))})")
+    if not suffix:
+        path = path.with_name(path.name + ".png")
+    return check_output_path(path, "draw to")
+
+
+def check_output_path(path: str | Path, action: str = "write") -> Path:
+    """``path`` as a Path, if a file can be written there (its folders may be missing).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``path`` is a folder, or a part of its folder is a file, or the nearest
+        existing folder is not writable.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidInputError(f"cannot {action} {path}: it is a folder; give a file name")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InvalidInputError(f"cannot {action} {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK):
+        raise InvalidInputError(f"cannot {action} {path}: {folder} is not writable")
     return path
 
 

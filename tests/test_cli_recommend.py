@@ -345,6 +345,16 @@ def test_plot_option_writes_the_ranking_figure(files, kb_folder, tmp_path):
     assert wrong.exit_code == 1 and "Traceback" not in wrong.output
     assert "'txt' is not an image format; use .png, .svg or .pdf" in " ".join(
         wrong.stderr.split())
+    # no suffix: matplotlib writes a .png, and that is the file reported
+    bare = _invoke(files / "table.csv", "--target", "label", "--kb", kb_folder, "--json",
+                   "--plot", tmp_path / "ranking")
+    assert json.loads(bare.stdout)["plot"] == str(tmp_path / "ranking.png")
+    assert (tmp_path / "ranking.png").is_file() and not (tmp_path / "ranking").exists()
+    # a file where a folder should be: one line, before the work
+    under_a_file = _invoke(files / "table.csv", "--target", "label", "--kb", kb_folder,
+                           "--plot", files / "table.csv" / "ranking.png")
+    assert under_a_file.exit_code == 1 and "Traceback" not in under_a_file.output
+    assert "table.csv is a file, not a folder" in " ".join(under_a_file.stderr.split())
 
 
 def test_decimal_commas_beside_exponents_and_text_in_a_semicolon_file(tmp_path):

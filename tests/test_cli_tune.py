@@ -118,6 +118,10 @@ def test_errors_exit_with_a_message(csv, tmp_path):
     assert bad_target.exit_code == 1 and "not a column" in bad_target.output
     bad_sampler = invoke(csv, "--target", "label", "--sampler", "grid")
     assert bad_sampler.exit_code == 1 and "sampler" in bad_sampler.output
+    folder = invoke(csv, "--target", "label", "--save", tmp_path)  # refused before tuning
+    assert folder.exit_code == 1 and "Traceback" not in folder.output
+    assert folder.output.startswith("Error: cannot save the pipeline to")
+    assert "it is a folder" in folder.output
     bad_plot = invoke(csv, "--target", "label", "--plot", tmp_path / "trials.txt")
     assert bad_plot.exit_code == 1 and "not an image format" in bad_plot.output
     assert bad_plot.output.startswith("Error:")  # refused before the progress bar

@@ -277,6 +277,23 @@ def test_task_without_evaluations_is_an_error(kb: KnowledgeBase) -> None:
         evaluate(kb, task_type="regression", strategies=["random"])
 
 
+def test_a_knowledge_base_of_one_dataset_family_is_an_error() -> None:
+    # nothing can be held out: an empty table (and a KeyError from --json) before
+    full = synthetic_kb(n_datasets=4)
+    pair = ["d00", "d01"]  # near-copies: one family
+
+    def kept(table):
+        return table[table["dataset_id"].isin(pair)]
+
+    one_family = KnowledgeBase(datasets=kept(full.datasets),
+                               metafeatures=kept(full.metafeatures),
+                               configurations=full.configurations,
+                               evaluations=kept(full.evaluations))
+    with pytest.raises(InvalidInputError, match=r"no dataset could be held out and scored "
+                       r"\(classification: 2 dataset\(s\) in 1 family"):
+        evaluate(one_family, strategies=["random"])
+
+
 def test_incomplete_configurations_are_left_out(kb: KnowledgeBase) -> None:
     config = sample_configurations("linear", "classification", 3, seed=0)[0].config_id
     runs = kb.evaluations

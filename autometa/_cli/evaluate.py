@@ -43,6 +43,10 @@ def evaluate_command(
 
     console = Console(stderr=True)
     try:
+        if out is not None:  # a folder that cannot be written is found now, not at the end
+            from autometa._plots import check_output_path
+
+            check_output_path(out / "evaluation.json")
         report = autometa.evaluate(kb, metric=metric, task_type=task_type,
                                    ks=tuple(k) if k else (1, 3, 5, 10),
                                    strategies=strategy or None, random_state=seed,

@@ -68,6 +68,10 @@ def recommend_command(
     from metafeatures import MetafeatureError
 
     try:
+        if plot is not None:  # a path that cannot be written is found now, not at the end
+            from autometa._plots import check_image_path
+
+            plot = check_image_path(plot)
         frame = read_table(path)
         if target is None:
             if frame.shape[1] == 0:

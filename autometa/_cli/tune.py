@@ -87,10 +87,13 @@ def tune_command(
         trials = DEFAULT_N_TRIALS
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the report
     try:
-        if plot is not None:  # a wrong suffix is found now, not after the tuning
-            from autometa._plots import check_image_path
+        # paths that cannot be written are found now, not after the tuning
+        from autometa._plots import check_image_path, check_output_path
 
-            check_image_path(plot)
+        if plot is not None:
+            plot = check_image_path(plot)
+        if save is not None:
+            save = check_output_path(save, "save the pipeline to")
         df = read_table(data)
         target = column_as_read(target, df)
     except InvalidInputError as error:
