@@ -42,8 +42,64 @@ def make_storage(storage: str | os.PathLike | BaseStorage | None, *,
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     path = Path(text)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_journal(path)
+    _make_folder(path, text)
     return JournalStorage(JournalFileBackend(str(path)))
+
+
+def _make_folder(path: Path, shown: str) -> None:
+    """Create the folder of a storage file, or say why it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInputError(f"cannot open storage {shown!r}: cannot create its folder "
+                                f"({error.strerror or error})") from error
+
+
+def _check_journal(path: Path) -> None:
+    """Refuse a path that is not, and cannot become, an Optuna journal file.
+
+    Optuna appends to any file: a CSV or a log given by mistake would be written to, then
+    fail to parse.  An existing, non-empty file must start with a journal record.
+    """
+    if path.is_dir():
+        raise InvalidInputError(f"storage {str(path)!r} is a folder; give a journal file "
+                                "(e.g. tune.log) or a database URL")
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    import json
+
+    try:
+        with path.open("rb") as handle:
+            first = json.loads(handle.readline())
+        is_journal = isinstance(first, dict) and "op_code" in first
+    except (OSError, ValueError):
+        is_journal = False
+    if not is_journal:
+        raise InvalidInputError(
+            f"storage {str(path)!r} exists and is not an Optuna journal file (its first line "
+            "is not a journal record); it was left unchanged: give a new file name, an "
+            "existing study's journal, or a database URL")
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (its folder created); refuse an in-memory database."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database
+    except Exception:  # noqa: BLE001 - SQLAlchemy reports a malformed URL itself later
+        return None
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        raise InvalidInputError(
+            f"storage {url!r} is an in-memory SQLite database, which lives and dies with "
+            "one connection: leave the storage out for a study in memory, or give a file "
+            "(sqlite:///tune.db) to keep it")
+    path = Path(database)
+    if path.is_dir():
+        raise InvalidInputError(f"storage {url!r} names a folder, not a database file")
+    _make_folder(path, url)
+    return path
 
 
 def _rdb_storage(url: str, heartbeat_interval: int) -> optuna.storages.RDBStorage:
@@ -54,6 +110,7 @@ def _rdb_storage(url: str, heartbeat_interval: int) -> optuna.storages.RDBStorag
     kwargs: dict[str, Any] = {}
     storage_class = optuna.storages.RDBStorage
     if url.startswith("sqlite"):
+        _sqlite_file(url)
         kwargs["engine_kwargs"] = {"connect_args": {"timeout": 60}}
         storage_class = SerialisedSQLiteStorage
     with warnings.catch_warnings():

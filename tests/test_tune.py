@@ -407,8 +407,10 @@ def test_storages_that_cannot_open_are_clean_errors_without_the_password(tmp_pat
 
     from autometa._storage import POSTGRES_DRIVERS, _with_installed_driver
 
+    (tmp_path / "a_file").write_text("")
     for url, message in (("nonsense://x", "unknown database type"),
-                         (f"sqlite:///{tmp_path}/no/such/dir/x.db", "unable to open"),
+                         (f"sqlite:///{tmp_path}/a_file/x.db", "cannot create its folder"),
+                         (str(tmp_path / "a_file" / "x.log"), "cannot create its folder"),
                          ("postgresql://user:s3cret@127.0.0.1:1/db", "127.0.0.1")):
         with pytest.raises(InvalidInputError, match="cannot open storage") as caught:
             autometa.tune(table, "target", n_trials=1, cv=2, algorithms=CHEAP,
@@ -422,6 +424,26 @@ def test_storages_that_cannot_open_are_clean_errors_without_the_password(tmp_pat
     assert _with_installed_driver("postgresql+psycopg2://u@h/db") == "postgresql+psycopg2://u@h/db"
     assert _with_installed_driver("postgres://u@h/db") == f"postgresql+{installed[0]}://u@h/db"
     assert _with_installed_driver("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_storages_that_would_lose_or_damage_something_are_refused(tmp_path, table):
+    # Optuna appended a journal record to any file given, then failed to parse it; an
+    # in-memory SQLite database vanished with its connection ("no such table: studies")
+    data = tmp_path / "data.csv"
+    table.to_csv(data, index=False)
+    before = data.read_bytes()
+    for storage, message in ((data, "exists and is not an Optuna journal file"),
+                             (tmp_path, "is a folder"),
+                             ("sqlite:///", "in-memory SQLite database"),
+                             ("sqlite:///:memory:", "in-memory SQLite database")):
+        with pytest.raises(InvalidInputError, match=message):
+            autometa.tune(table, "target", n_trials=1, cv=2, algorithms=CHEAP,
+                          warm_start=False, storage=storage)
+    assert data.read_bytes() == before  # left unchanged
+    # a database (like a journal) in a folder that does not exist yet: the folder is made
+    result = autometa.tune(table, "target", n_trials=1, cv=2, algorithms=CHEAP,
+                           warm_start=False, storage=tmp_path / "new" / "tune.db", refit=False)
+    assert result.n_trials == 1 and (tmp_path / "new" / "tune.db").is_file()
 
 
 def test_a_numpy_integer_column_name_names_the_target(tmp_path):
