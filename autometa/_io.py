@@ -55,7 +55,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     write them; a first line ``sep=;`` (Excel's) names the delimiter.  Lines starting with
     ``#`` before the header are skipped, surrounding
     spaces are stripped from column names, a UTF-16 file (byte-order mark) is decoded as
-    such and a file that is not UTF-8 is read as Latin-1.  Text columns whose every value
+    such and a file that is not UTF-8 is read as Windows-1252 (Excel's western encoding,
+    where ``€`` is a byte), or Latin-1 where that fails.  Text columns whose every value
     is a number written with a currency, thousands separators or a percent sign
     (``$1,234.50``, ``45%``, ``1.234,50 €`` in a ``;`` file) or a dash for "none" become
     numbers (percentages as fractions); columns whose every value is an ISO 8601 date
@@ -136,7 +137,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.DataFrame:
-    """``pd.read_csv`` with ``?`` as missing (UCI, ARFF exports) and a Latin-1 fallback."""
+    """``pd.read_csv`` with ``?`` as missing (UCI, ARFF exports); not UTF-8: Windows-1252."""
     head = _head(path) if head is None else head
     options = {"na_values": ["?"], "skipinitialspace": True,
                "skiprows": _leading_comments(head), **kwargs}
@@ -145,7 +146,10 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
     try:
         frame = _read_csv_typed_once(path, options)
     except UnicodeDecodeError:
-        frame = _read_csv_typed_once(path, {**options, "encoding": "latin-1"})
+        try:  # Windows-1252, as Excel saves on western Windows: '€' is 0x80 there
+            frame = _read_csv_typed_once(path, {**options, "encoding": "cp1252"})
+        except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
+            frame = _read_csv_typed_once(path, {**options, "encoding": "latin-1"})
     # the parser returns one block per column; copy() consolidates them, so later column
     # inserts on a wide table do not warn about fragmentation
     return iso_dates(_stripped_names(frame.copy()))

@@ -23,6 +23,7 @@ DIALECTS = [  # (to_csv keywords, file name)
     ({"sep": "|"}, "t.csv"),
     ({"sep": "\t"}, "t.tsv"),
     ({"encoding": "latin-1"}, "t.csv"),
+    ({"encoding": "cp1252", "sep": ";"}, "t.csv"),  # Excel on western Windows
     ({"encoding": "utf-8-sig"}, "t.csv"),
     ({"encoding": "utf-16", "sep": ";"}, "t.csv"),
     ({}, "t.csv.gz"),
