@@ -147,12 +147,41 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
         frame = _read_csv_typed_once(path, options)
     except UnicodeDecodeError:
         try:  # Windows-1252, as Excel saves on western Windows: '€' is 0x80 there
-            frame = _read_csv_typed_once(path, {**options, "encoding": "cp1252"})
+            options = {**options, "encoding": "cp1252"}
+            frame = _read_csv_typed_once(path, options)
         except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
-            frame = _read_csv_typed_once(path, {**options, "encoding": "latin-1"})
+            options = {**options, "encoding": "latin-1"}
+            frame = _read_csv_typed_once(path, options)
+    twins = _header_twins(path, options, frame)
     # the parser returns one block per column; copy() consolidates them, so later column
     # inserts on a wide table do not warn about fragmentation
-    return iso_dates(_stripped_names(frame.copy()))
+    frame = iso_dates(_stripped_names(frame.copy()))
+    if twins:
+        frame.attrs[HEADER_TWINS] = twins
+    return frame
+
+
+#: ``DataFrame.attrs`` key of the names a file's header repeats: name -> columns as read.
+HEADER_TWINS = "autometa_header_twins"
+
+
+def _header_twins(path: Path, options: dict[str, object],
+                  frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Names the header repeats, with the columns pandas made of them (``a``, ``a.1``)."""
+    if not any(isinstance(name, str) and re.fullmatch(r".+\.\d+", name)
+               for name in frame.columns):
+        return {}  # pandas renames a repeat to name.N: nothing to look for
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False,
+                         **{key: value for key, value in options.items()
+                            if key in ("sep", "encoding", "skiprows", "skipinitialspace",
+                                       "compression")})
+    names = [str(value).strip() for value in header.iloc[0]]
+    if len(names) != frame.shape[1]:
+        return {}
+    twins: dict[str, list[str]] = {}
+    for name, read in zip(names, frame.columns, strict=True):
+        twins.setdefault(name, []).append(str(read).strip())
+    return {name: read for name, read in twins.items() if len(read) > 1}
 
 
 def _read_csv_typed_once(path: Path, options: dict[str, object]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from autometa._exceptions import InvalidInputError
+from autometa._io import HEADER_TWINS
 from autometa._text_columns import is_text, iso_dates, numbers_and_dates, stray_words
 from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import TASKS
@@ -127,6 +128,12 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
             f"the table's columns are a {df.columns.nlevels}-level MultiIndex; flatten them "
             "first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]")
     target = check_target_column(df, target)
+    twins = df.attrs.get(HEADER_TWINS) or {}
+    if target in twins:
+        raise InvalidInputError(
+            f"the file's header names {len(twins[target])} columns {target!r} (read as "
+            f"{_names(twins[target])}); which one is the target? Rename them in the file, "
+            f"or pass the name as read")
     y = df[target]
     if pd.api.types.is_complex_dtype(y) or (
             y.dtype == object and pd.api.types.infer_dtype(y, skipna=True) == "complex"):
@@ -148,6 +155,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
     notes += _look_alike_labels(y)
+    notes += _header_twin_notes(twins)
     notes += _uninformative_columns(X)
     notes += row_numbers
     notes += _target_copies(X, y)
@@ -239,6 +247,16 @@ def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
         notes.append(f"the target mixes value types ({kind}); its labels are compared as text")
         return y.astype(str)
     return y
+
+
+def _header_twin_notes(twins: dict[str, list[str]]) -> list[str]:
+    """A note on names the file's header repeats (pandas renamed them ``a.1``, ...)."""
+    if not twins:
+        return []
+    described = "; ".join(f"{name!r} x{len(read)} (read as {_names(read)})"
+                          for name, read in list(twins.items())[:5])
+    return [f"the file's header repeats {len(twins)} name(s): {described}; the copies were "
+            "renamed as pandas does: check that each is the column you think"]
 
 
 def _look_alike_labels(y: pd.Series) -> list[str]:

@@ -152,6 +152,25 @@ def test_names_in_square_brackets_are_printed_as_written(table, tmp_path, kb_fol
     assert "'row [/b]'" in text and "'sample [id]'" in text
 
 
+def test_names_the_header_repeats_are_noted_and_an_ambiguous_target_refused(table, tmp_path,
+                                                                            kb_folder):
+    # pandas renames a repeated name 'label.1': the target could silently be another column
+    path = tmp_path / "twins.csv"
+    table.to_csv(path, index=False, header=["x0", "x0", "x2", "x3", "x4", "label"])
+    result = _invoke(path, "--kb", kb_folder, "--target", "label", "--json")
+    assert result.exit_code == 0, result.output
+    assert ("the file's header repeats 1 name(s): 'x0' x2 (read as 'x0', 'x0.1')"
+            in " ".join(json.loads(result.stdout)["notes"]))
+    table.assign(copy=table["x1"]).to_csv(
+        path, index=False, header=["x0", "x1", "x2", "x3", "x4", "label", "label"])
+    ambiguous = _invoke(path, "--kb", kb_folder, "--target", "label")
+    assert ambiguous.exit_code == 1 and "Traceback" not in ambiguous.output
+    assert ("the file's header names 2 columns 'label' (read as 'label', 'label.1'); which "
+            "one is the target?") in " ".join(ambiguous.stderr.split())
+    assert _invoke(path, "--kb", kb_folder, "--target", "label.1").exit_code == 0
+    assert read_table(tmp_path / "twins.csv").attrs  # kept for recommend and tune
+
+
 def test_an_out_of_range_option_is_a_usage_error_naming_it(files, kb_folder):
     result = _invoke(files / "table.csv", "--kb", kb_folder, "--top", "0")
     assert result.exit_code == 2  # click's usage error, before any work
