@@ -156,6 +156,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     y = _typed_target(y, notes)
     notes += _look_alike_labels(y)
     notes += _header_twin_notes(twins)
+    notes += _value_like_names(df.columns)
     notes += _uninformative_columns(X)
     notes += row_numbers
     notes += _target_copies(X, y)
@@ -222,6 +223,33 @@ def _headerless_hint(columns: pd.Index) -> str:
         return ("; most column names are numbers: does the file lack a header row? (its "
                 "first row was read as the column names)")
     return ""
+
+
+def _value_like_names(columns: pd.Index) -> list[str]:
+    """A note when most column names are numbers written as text: a file without a header?
+
+    A UCI ``.data`` file has no header row: its first row (``5.1,3.5,1.4,0.2,Iris-setosa``)
+    becomes the names and is lost from the rows.  Names ``0, 1, 2, ...`` (a saved
+    ``pd.DataFrame(array)``) are a header, not values.
+    """
+    names = [name for name in columns if isinstance(name, str)]
+    if len(names) < 2 or len(names) < len(columns) / 2:
+        return []
+    numbers = pd.to_numeric(pd.Series(names, dtype=object), errors="coerce")
+    values = numbers.dropna()
+    if len(values) < len(columns) / 2:
+        return []
+    if (values == values.round()).all() and values.is_unique \
+            and values.max() - values.min() == len(values) - 1:
+        return []  # 0, 1, 2, ...: a numbered header
+    shown = ", ".join(repr(name) for name, number in zip(names, numbers, strict=True)
+                      if not pd.isna(number))
+    return [f"most column names are numbers ({_shorten(shown)}): does the file lack a header "
+            "row? Its first row was read as the column names and is not among the rows"]
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(",", 1)[0] + ", ..."
 
 
 def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:

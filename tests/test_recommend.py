@@ -597,3 +597,21 @@ def test_wide_tables_are_checked_in_numeric_blocks_with_the_same_notes(monkeypat
     assert "2 constant feature column(s) (no information): 'zero', 'flat'" in notes
     assert [note for note in notes if "one-to-one" in note][0].startswith(
         "1 feature column(s) determine the target one-to-one: 'code';")
+
+
+def test_a_header_of_values_is_noted_but_not_a_numbered_one():
+    from autometa._validation import check_table
+
+    def header_notes(columns):
+        rng = np.random.default_rng(0)
+        frame = pd.DataFrame(rng.normal(size=(30, len(columns))), columns=columns)
+        frame[columns[-1]] = rng.choice(["a", "b"], 30)
+        return [note for note in check_table(frame, columns[-1])[2]
+                if "lack a header row" in note]
+
+    # a UCI file read with its first row as names
+    [note] = header_notes(["5.1", "3.5", "1.4", "0.2", "Iris-setosa"])
+    assert note.startswith("most column names are numbers ('5.1', '3.5', '1.4', '0.2'): "
+                           "does the file lack a header row?")
+    assert header_notes(["0", "1", "2", "3", "4"]) == []  # a saved pd.DataFrame(array)
+    assert header_notes(["age", "2020", "income", "y"]) == []  # a year among names
