@@ -226,7 +226,7 @@ def _headerless_hint(columns: pd.Index) -> str:
 
 
 def _value_like_names(columns: pd.Index) -> list[str]:
-    """A note when most column names are numbers written as text: a file without a header?
+    """A note when most column names are numbers written as text (no header row?).
 
     A UCI ``.data`` file has no header row: its first row (``5.1,3.5,1.4,0.2,Iris-setosa``)
     becomes the names and is lost from the rows.  Names ``0, 1, 2, ...`` (a saved
