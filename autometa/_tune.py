@@ -243,8 +243,21 @@ def _jsonable(value: Any) -> Any:
 
 # ============================================================== validation
 def _small_classes(y: pd.Series, cv: int) -> list[str]:
-    """A note when classes have fewer rows than folds (some folds test without them)."""
+    """A note when classes have fewer rows than folds (some folds test without them).
+
+    Raises
+    ------
+    InvalidInputError
+        With two classes, one of them a single row: the fold that tests it trains on the
+        other class alone, and every model fails there.
+    """
     counts = y.value_counts()
+    if len(counts) == 2 and counts.min() < 2:
+        raise InvalidInputError(
+            f"class {label_repr(counts.index[-1])} has a single row (the other, "
+            f"{label_repr(counts.index[0])}, {int(counts.iloc[0])}): the fold that tests "
+            "it would train on one class; cross-validation needs at least 2 rows of each "
+            "class (is that row a typo, or is the target another column?)")
     small = counts[counts < cv]
     if small.empty:
         return []

@@ -302,6 +302,15 @@ def test_a_sampler_for_other_algorithms_or_another_task_is_refused(table):
     assert result.n_trials == 2
 
 
+def test_two_classes_one_of_a_single_row_are_refused_before_any_trial(table):
+    # the fold testing that row trained on one class: every trial failed, with a message
+    # from inside LightGBM or scikit-learn
+    odd = table.assign(target=["q"] + ["p"] * (len(table) - 1))
+    with pytest.raises(InvalidInputError, match=r"class 'q' has a single row \(the other, "
+                       r"'p', 159\)"):
+        autometa.tune(odd, "target", n_trials=2, cv=2, algorithms=CHEAP, warm_start=False)
+
+
 def test_no_trial_limit_runs_until_the_timeout(table):
     result = autometa.tune(table, "target", n_trials=None, timeout=3, cv=3,
                            algorithms=["linear"], warm_start=False, refit=False)
