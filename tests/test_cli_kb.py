@@ -159,3 +159,22 @@ def test_build_errors_are_one_line(tmp_path: Path, corpus_index: Path) -> None:
             "--dataset", "uci-weka-arff/iris", "--scheduler", "tcp://127.0.0.1:1"])
     assert unreachable.exit_code == 1 and "Traceback" not in unreachable.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in unreachable.output
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--jobs", "0"], "--jobs must be -1 (all cores) or a number of processes, got 0"),
+    (["--max-rows", "-5"], "Invalid value for '--max-rows'"),
+    (["--max-rows", "2"], "max_rows must be at least n_folds (3)"),
+    (["--time-limit", "-1"], "Invalid value for '--time-limit'"),
+    (["--folds", "1"], "Invalid value for '--folds'"),
+])
+def test_build_refuses_numbers_that_mean_nothing(tmp_path: Path, corpus_index: Path,
+                                                 option: list[str], message: str) -> None:
+    # --jobs 0 and --max-rows -5 failed deep inside joblib and scikit-learn; a negative
+    # time limit was taken
+    result = CliRunner().invoke(app, ["kb", "build", "--out", str(tmp_path / "c"), "--corpus",
+                                      str(corpus_index), "--dataset", "uci-weka-arff/iris",
+                                      *option])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert message in " ".join(result.output.replace("│", " ").split())
+    assert not (tmp_path / "c").exists()  # refused before the campaign folder is made

@@ -17,18 +17,23 @@ def build_command(
     out: Path = typer.Option(..., "--out", help="Campaign folder (created or resumed)."),
     corpus: Path = typer.Option(Path("../shared/data/datasets.csv"), "--corpus",
                                 help="Index CSV of the corpus (like shared/data/datasets.csv)."),
-    configs: int = typer.Option(24, "--configs", help="Sampled configurations per algorithm."),
-    folds: int = typer.Option(3, "--folds", help="Cross-validation folds."),
-    max_rows: int = typer.Option(2000, "--max-rows", help="Row cap per dataset (0: none)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per fit (0: none)."),
+    configs: int = typer.Option(24, "--configs", min=0,
+                                help="Sampled configurations per algorithm."),
+    folds: int = typer.Option(3, "--folds", min=2, help="Cross-validation folds."),
+    max_rows: int = typer.Option(2000, "--max-rows", min=0,
+                                 help="Row cap per dataset (0: none)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.0,
+                                     help="Seconds per fit (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Seed of sampling, folds and models."),
-    jobs: int = typer.Option(-1, "--jobs", help="Local worker processes (-1: all cores)."),
+    jobs: int = typer.Option(-1, "--jobs", min=-1,
+                             help="Local worker processes (-1: all cores)."),
     scheduler: str | None = typer.Option(None, "--scheduler",
                                          help="Dask scheduler address to scale out to."),
     datasets: list[str] | None = typer.Option(None, "--dataset",
                                               help="Only this dataset id (repeatable)."),
-    max_tasks: int | None = typer.Option(None, "--max-tasks", help="Stop after N tasks."),
-    time_budget: float | None = typer.Option(None, "--time-budget",
+    max_tasks: int | None = typer.Option(None, "--max-tasks", min=1,
+                                         help="Stop after N tasks."),
+    time_budget: float | None = typer.Option(None, "--time-budget", min=0.0,
                                              help="Submit no new task after S seconds."),
     retry_errors: bool = typer.Option(False, "--retry-errors",
                                       help="Measure again tasks that ended in an error."),
@@ -39,6 +44,8 @@ def build_command(
     from knowledge_base.campaign import Campaign, CampaignSettings, CampaignSettingsMismatch, Corpus
 
     console = Console(stderr=True)
+    if jobs == 0:
+        raise fail("--jobs must be -1 (all cores) or a number of processes, got 0")
     try:
         settings = CampaignSettings(n_configs=configs, n_folds=folds,
                                     max_rows=max_rows or None, time_limit=time_limit or None,

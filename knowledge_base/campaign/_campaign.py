@@ -69,6 +69,12 @@ class CampaignSettings:
             get_algorithm(name)
         if self.n_configs < 0 or self.n_folds < 2:
             raise ValueError("n_configs must be >= 0 and n_folds >= 2")
+        if self.max_rows is not None and self.max_rows < self.n_folds:
+            raise ValueError(f"max_rows must be at least n_folds ({self.n_folds}) or None "
+                             f"(no cap), got {self.max_rows}")
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise ValueError(f"time_limit must be a positive number of seconds or None (no "
+                             f"limit), got {self.time_limit}")
 
     def configurations(self, task_type: str) -> list[Configuration]:
         """Defaults first, then the sampled configurations, for every algorithm."""
