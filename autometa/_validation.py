@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import numbers
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,13 @@ def check_target_column(df: pd.DataFrame, target: Any) -> str | int:
     index, and asks whether a file lacks its header row when most names are numbers.
     """
     target = check_target_name(target)
+    if target not in df.columns and isinstance(target, str):
+        # the same letters in another Unicode form ('é' as one code point or as 'e' and an
+        # accent, as macOS writes file names): the same name
+        same = [name for name in df.columns if isinstance(name, str)
+                and unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", target)]
+        if len(same) == 1:
+            target = same[0]
     if target not in df.columns and target in df.index.names:
         raise InvalidInputError(f"target {target!r} is the table's index, not a column; "
                                 "move it back with df.reset_index()")

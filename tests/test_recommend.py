@@ -615,3 +615,14 @@ def test_a_header_of_values_is_noted_but_not_a_numbered_one():
                            "does the file lack a header row?")
     assert header_notes(["0", "1", "2", "3", "4"]) == []  # a saved pd.DataFrame(array)
     assert header_notes(["age", "2020", "income", "y"]) == []  # a year among names
+
+
+def test_a_target_named_in_another_unicode_form_is_found():
+    import unicodedata
+
+    from autometa._validation import check_table
+
+    decomposed = unicodedata.normalize("NFD", "qualité")  # 'e' + combining accent
+    frame = pd.DataFrame({"x": np.arange(30.0), decomposed: ["a", "b", "c"] * 10})
+    X, y, _ = check_table(frame, "qualité")
+    assert y.name == decomposed and list(X.columns) == ["x"]
