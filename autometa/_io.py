@@ -110,6 +110,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffixes = [suffix.lower() for suffix in path.suffixes]
     compressed = len(suffixes) > 1 and suffixes[-1] in COMPRESSIONS
     suffix = suffixes[-2] if compressed else path.suffix.lower()
+    if not compressed and suffix in (".csv", ".tsv", ".arff", ".json", ".jsonl", ".ndjson",
+                                     *WHITESPACE_SUFFIXES):
+        _refuse_unnamed_compression(path)
     try:
         if suffix == ".csv" or suffix in WHITESPACE_SUFFIXES:
             return _read_delimited(path, whitespace=suffix in WHITESPACE_SUFFIXES)
@@ -200,6 +203,22 @@ def _read_csv_typed_once(path: Path, options: dict[str, object]) -> pd.DataFrame
     for w in caught:  # other warnings are the caller's
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return frame
+
+
+#: Leading bytes of compressed files, and the suffix that names each compression.
+_MAGIC = {b"\x1f\x8b": ".gz", b"BZh": ".bz2", b"\xfd7zXZ\x00": ".xz", b"PK\x03\x04": ".zip",
+          b"\x28\xb5\x2f\xfd": ".zst"}
+
+
+def _refuse_unnamed_compression(path: Path) -> None:
+    """A compressed text table whose name does not say so would be parsed as garbage."""
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    for magic, compression in _MAGIC.items():
+        if start.startswith(magic):
+            raise InvalidInputError(
+                f"{path} is compressed ({compression[1:]}) but its name does not say so: "
+                f"rename it {path.name}{compression}, or decompress it")
 
 
 def _head(path: Path) -> bytes:

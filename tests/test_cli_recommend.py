@@ -186,6 +186,17 @@ def test_missing_file_and_unknown_suffix(tmp_path, kb_folder):
     assert "save it from the spreadsheet as CSV" in " ".join(result.stderr.split())
 
 
+def test_a_compressed_file_named_as_plain_text_is_a_clear_error(table, tmp_path):
+    # parsed as text, its bytes became the column names ('\x8b\x08...')
+    with gzip.open(tmp_path / "table.csv", "wt") as handle:
+        table.to_csv(handle, index=False)
+    with pytest.raises(InvalidInputError, match=r"table.csv is compressed \(gz\) but its name "
+                       r"does not say so: rename it table.csv.gz"):
+        read_table(tmp_path / "table.csv")
+    (tmp_path / "table.csv").rename(tmp_path / "table.csv.gz")
+    assert read_table(tmp_path / "table.csv.gz").shape == table.shape
+
+
 def test_a_folder_or_a_non_path_is_a_clear_error(tmp_path):
     with pytest.raises(InvalidInputError, match="is a folder, not a table file"):
         read_table(tmp_path)
