@@ -197,6 +197,19 @@ def test_a_compressed_file_named_as_plain_text_is_a_clear_error(table, tmp_path)
     assert read_table(tmp_path / "table.csv.gz").shape == table.shape
 
 
+def test_without_target_the_last_column_with_values_is_predicted_and_named(table, tmp_path,
+                                                                            kb_folder):
+    # a trailing delimiter on every line makes an empty last column: not the target
+    path = tmp_path / "trailing.csv"
+    path.write_text("".join(line.rstrip("\n") + ",\n"
+                            for line in table.to_csv(index=False).splitlines(True)))
+    result = _invoke(path, "--kb", kb_folder, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["target"] == "label"
+    assert "no --target given: predicting 'label', the last column with values" in \
+        result.stderr
+
+
 def test_a_folder_or_a_non_path_is_a_clear_error(tmp_path):
     with pytest.raises(InvalidInputError, match="is a folder, not a table file"):
         read_table(tmp_path)

@@ -42,7 +42,7 @@ def recommend_command(
         help="Table to describe: CSV, TSV, Parquet, Feather, ARFF or JSON (Lines).",
         show_default=False)],
     target: Annotated[str | None, typer.Option(
-        "--target", "-t", help="Target column (default: the last column).")] = None,
+        "--target", "-t", help="Target column (default: the last column with values).")] = None,
     top: Annotated[int, typer.Option("--top", "-n", min=1,
                                      help="Number of configurations.")] = 5,
     json_output: Annotated[bool, typer.Option(
@@ -74,9 +74,12 @@ def recommend_command(
             plot = check_image_path(plot)
         frame = read_table(path)
         if target is None:
-            if frame.shape[1] == 0:
-                raise fail(f"{path} has no columns")
-            target = str(frame.columns[-1])
+            filled = [name for name in frame.columns if frame[name].notna().any()]
+            if not filled:
+                raise fail(f"{path} has no column with a value")
+            target = filled[-1]  # an empty last column is a trailing delimiter, not a target
+            Console(stderr=True).print(f"no --target given: predicting {escape(repr(target))}, "
+                                       "the last column with values", soft_wrap=True)
         target = column_as_read(target, frame)
         # on stderr, so that --json output stays clean; shown only on a terminal
         with Console(stderr=True).status("Describing the table and ranking candidates (the "
