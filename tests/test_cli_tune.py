@@ -77,7 +77,7 @@ def test_the_cost_weight_is_an_option_and_is_reported(csv, tmp_path):
     assert json.loads(plain.stdout.strip().splitlines()[-1])["cost_weight"] == 0
     refused = invoke(csv, "--target", "label", "--trials", 3, "--cv", 3, *CHEAP,
                      "--sampler", "tpe", "--cost-weight", 0.5)
-    assert refused.exit_code == 1 and "cost_weight applies to sampler='meta'" in \
+    assert refused.exit_code == 1 and "--cost-weight applies to --sampler 'meta'" in \
         " ".join(refused.output.split())
 
 
@@ -159,3 +159,18 @@ def test_json_is_strict_and_a_score_on_fewer_folds_is_noted(tmp_path):
     text = invoke(path, "--target", "fraud", "--trials", 2, "--cv", 5, "--no-warm-start",
                   *CHEAP)
     assert "undefined" in text.output and "mean over 3 of 5 folds" in text.output
+
+
+def test_errors_name_the_command_s_options_and_the_dashboard_path_is_quoted(csv, tmp_path):
+    jobs = invoke(csv, "--target", "label", "--jobs", 0)
+    assert jobs.exit_code == 1 and "--jobs must be a positive integer, got 0" in jobs.output
+    seed = invoke(csv, "--target", "label", "--seed", 2**40)
+    assert seed.exit_code == 1 and "--seed must be an integer in [0, 2**32 - 1]" in seed.output
+    weight = invoke(csv, "--target", "label", "--cost-weight", 0.5, "--sampler", "tpe")
+    assert weight.exit_code == 1 and "--cost-weight applies to --sampler 'meta'" in \
+        " ".join(weight.output.split())
+    spaced = tmp_path / "my studies" / "t.log"
+    result = invoke(csv, "--target", "label", "--trials", 2, "--cv", 2, *CHEAP,
+                    "--no-warm-start", "--storage", spaced)
+    assert result.exit_code == 0, result.output
+    assert f"optuna-dashboard '{spaced}'" in " ".join(result.output.split())

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import re
+import shlex
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +103,7 @@ def tune_command(
         df = read_table(data)
         target = column_as_read(target, df)
     except InvalidInputError as error:
-        raise fail(error) from None
+        raise fail(_as_options(str(error))) from None
 
     state: dict[str, Any] = {"best": math.nan, "done": 0}
     columns = (TextColumn("[bold]tune"), BarColumn(), MofNCompleteColumn(),
@@ -120,15 +126,16 @@ def tune_command(
                             best="-" if math.isnan(state["best"]) else f"{state['best']:.4f}")
 
         try:
-            result = autometa.tune(
-                df, target, n_trials=trials, timeout=timeout, storage=storage,
-                study_name=study, n_jobs=jobs, warm_start=warm, cv=cv, random_state=seed,
-                task=task, metric=metric, algorithms=algorithm or None, sampler=sampler,
-                n_warm=n_warm, kb=kb, fit_timeout=fit_timeout, cost_weight=cost_weight,
-                callbacks=[on_trial])
+            with _quiet_models():
+                result = autometa.tune(
+                    df, target, n_trials=trials, timeout=timeout, storage=storage,
+                    study_name=study, n_jobs=jobs, warm_start=warm, cv=cv, random_state=seed,
+                    task=task, metric=metric, algorithms=algorithm or None, sampler=sampler,
+                    n_warm=n_warm, kb=kb, fit_timeout=fit_timeout, cost_weight=cost_weight,
+                    callbacks=[on_trial])
         except (InvalidInputError, KnowledgeBaseError) as error:
             progress.update(bar, visible=False)  # no empty bar under the message
-            raise fail(error) from None
+            raise fail(_as_options(str(error))) from None
         progress.update(bar, completed=result.n_trials if trials is None
                         else min(result.n_trials, trials),
                         best=f"{result.best_score:.4f}")
@@ -143,12 +150,47 @@ def tune_command(
     summary = result.to_dict()
     summary["plot"] = str(plot) if plot is not None else None
     summary["storage"] = storage
-    summary["dashboard"] = f"optuna-dashboard {storage_url(storage)}" if storage else None
+    summary["dashboard"] = (f"optuna-dashboard {shlex.quote(storage_url(storage))}"
+                            if storage else None)
     summary["saved"] = str(save) if save is not None else None
     if as_json:
         echo_json(summary)
         return
     _print_report(Console(), result, summary, higher=METRICS[result.metric])
+
+
+#: tune()'s argument names as this command's options, for its error messages.
+_OPTIONS = {"n_trials": "--trials", "n_jobs": "--jobs", "random_state": "--seed",
+            "cost_weight": "--cost-weight", "fit_timeout": "--fit-timeout",
+            "n_warm": "--n-warm", "study_name": "--study", "sampler=": "--sampler ",
+            "df has": "the table has", "warm_start=True": "the warm start on"}
+
+
+def _as_options(message: str) -> str:
+    """An error of :func:`autometa.tune` in this command's terms (``--jobs``, not n_jobs)."""
+    for name, option in _OPTIONS.items():
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?!\w)", option, message)
+    return message
+
+
+@contextlib.contextmanager
+def _quiet_models() -> Iterator[None]:
+    """Silence the models' warnings here and in worker processes.
+
+    Convergence, a feature constant in a fold...: they drown the progress bar, and what
+    they mean is in the scores.
+    """
+    before = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = "ignore"  # spawned workers read it at start
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = before
 
 
 def _fmt(value: Any) -> str:
