@@ -67,6 +67,7 @@ def recommend_command(
     from knowledge_base import KnowledgeBaseError
     from metafeatures import MetafeatureError
 
+    guessed = False
     try:
         if plot is not None:  # a path that cannot be written is found now, not at the end
             from autometa._plots import check_image_path
@@ -78,8 +79,7 @@ def recommend_command(
             if not filled:
                 raise fail(f"{path} has no column with a value")
             target = filled[-1]  # an empty last column is a trailing delimiter, not a target
-            Console(stderr=True).print(f"no --target given: predicting {escape(repr(target))}, "
-                                       "the last column with values", soft_wrap=True)
+            guessed = True
         target = column_as_read(target, frame)
         # on stderr, so that --json output stays clean; shown only on a terminal
         with Console(stderr=True).status("Describing the table and ranking candidates (the "
@@ -91,6 +91,9 @@ def recommend_command(
             result.plot(plot)
     except (AutometaError, KnowledgeBaseError, MetafeatureError) as error:
         raise fail(error) from None
+    if guessed:  # said once it worked: an error stays one line
+        Console(stderr=True).print(f"no --target given: predicting {escape(repr(target))}, "
+                                   "the last column with values", soft_wrap=True)
     if json_output:
         payload = result.to_dict()
         payload["target"] = target
