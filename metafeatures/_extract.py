@@ -56,9 +56,9 @@ def _check_parameters(random_state: Any, time_budget: Any) -> None:
         raise InvalidParameterError(
             f"random_state must be a non-negative integer, got {random_state!r}."
         )
-    if random_state < 0:
+    if random_state < 0 or random_state > 2**32 - 1:
         raise InvalidParameterError(
-            f"random_state must be a non-negative integer, got {random_state}."
+            f"random_state must be an integer in [0, 2**32 - 1], got {random_state}."
         )
     if time_budget is not None and (
         isinstance(time_budget, bool)

@@ -382,6 +382,32 @@ def _infer_task_series(s: pd.Series) -> str:
     )
 
 
+#: A regression target beyond float32's range is scaled by a power of two below this.
+TARGET_SCALE_LIMIT = 2.0**100
+
+
+def _scaled_target(values: np.ndarray) -> np.ndarray:
+    """A regression target beyond float32's range, scaled by a power of two (exactly).
+
+    Its moments and the landmarkers' errors would overflow to inf (and a target spanning
+    +/-1e308 breaks the binning of the information-theoretic features); clipping it like
+    ``X`` would flatten it.  Scaling keeps its shape: skewness, correlations and R^2 are
+    unchanged, scale-dependent values (standard deviation, RMSE) describe the scaled target.
+    """
+    peak = float(np.max(np.abs(values))) if values.size else 0.0
+    if peak <= float(np.finfo(np.float32).max):
+        return values
+    exponent = int(np.ceil(np.log2(peak / TARGET_SCALE_LIMIT)))
+    warnings.warn(
+        f"y reaches {peak:.3g}, beyond float32's range; it is scaled by 2**-{exponent} "
+        "(skewness, correlations and R^2 are unchanged; standard deviations and RMSE "
+        "describe the scaled target).",
+        MetafeatureWarning,
+        stacklevel=4,
+    )
+    return np.ldexp(values, -exponent)
+
+
 def _encode_target(s: pd.Series, task: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Return ``(values, missing_mask, n_classes)`` for the target."""
     dtype = s.dtype
@@ -488,6 +514,8 @@ def prepare_table(X: Any, y: Any = None, *, task: str | None = None) -> Prepared
             y_values = y_values[keep]
         if task == "classification":
             y_values = y_values.astype(np.int64)
+        else:
+            y_values = _scaled_target(y_values)
 
     kinds: list[tuple[str, int]] = []
     numeric_cols: dict[int, np.ndarray] = {}  # numeric position -> values (block ones apart)

@@ -213,6 +213,7 @@ def test_without_target_only_target_free_features_are_returned():
         ({"groups": []}, "groups is empty"),
         ({"random_state": -1}, "random_state"),
         ({"random_state": 1.5}, "random_state"),
+        ({"random_state": 2**32}, r"random_state must be an integer in \[0, 2\*\*32 - 1\]"),
         ({"time_budget": 0}, "time_budget"),
         ({"time_budget": "10"}, "time_budget"),
     ],

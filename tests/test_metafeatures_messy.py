@@ -132,6 +132,23 @@ def test_arrow_datetimes_and_durations_become_numeric_seconds():
     assert result["MinStdDevOfNumericAtts"] == pytest.approx(np.arange(n).std(ddof=1))
 
 
+def test_a_regression_target_beyond_float32_is_scaled_not_overflowed():
+    # moments and landmarker errors overflowed to NaN/inf; +/-1e308 broke the binning
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    y = X["a"] * 2 + rng.normal(size=300)
+    groups = ["general", "statistical", "info_theory", "landmarkers", "model_based"]
+    plain = extract(X, y, groups=groups)
+    with pytest.warns(MetafeatureWarning, match=r"y reaches .* scaled by 2\*\*-"):
+        huge = extract(X, y * 1e300, groups=groups)
+    for name in ("TargetSkewness", "TargetKurtosis", "DecisionStumpR2"):
+        assert huge[name] == pytest.approx(plain[name], rel=1e-9)
+    assert np.isfinite(huge.astype(float)).sum() == np.isfinite(plain.astype(float)).sum()
+    with pytest.warns(MetafeatureWarning, match="scaled"):
+        extreme = extract(X, np.r_[y[:298], 1e308, -1e308], groups=["info_theory"])
+    assert np.isfinite(extreme["MeanMutualInformationAllAtts"])
+
+
 def test_high_cardinality_text_is_nominal_and_cheap():
     n = 2_000
     X = pd.DataFrame({"id": [f"row-{i}" for i in range(n)], "x": np.arange(n) % 7})
