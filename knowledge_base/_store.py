@@ -99,7 +99,7 @@ class KnowledgeBase:
         if not isinstance(manifest, dict):
             raise CorruptKnowledgeBaseError(f"{manifest_file} must hold a JSON object")
         version = manifest.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if type(version) is not int or version != SCHEMA_VERSION:  # true == 1 in Python
             raise IncompatibleKnowledgeBaseError(
                 f"knowledge base at {folder} has schema version {version!r}; this version "
                 f"of autometa reads version {SCHEMA_VERSION}")
@@ -168,6 +168,12 @@ class KnowledgeBase:
         bad_tasks = set(self.datasets["task_type"].dropna()) - {"classification", "regression"}
         if bad_tasks:
             raise CorruptKnowledgeBaseError(f"datasets have unknown task types {bad_tasks}")
+        valid = self.configurations["params"].map(_json_object).to_numpy(dtype=bool)
+        bad_params = self.configurations.loc[~valid, "config_id"].tolist()
+        if bad_params:
+            raise CorruptKnowledgeBaseError(
+                f"table 'configurations' has {len(bad_params)} params that are not a JSON "
+                f"object, e.g. config_id {bad_params[:3]}")
         return self
 
     # ------------------------------------------------------------ combining
@@ -281,3 +287,13 @@ class KnowledgeBase:
         return (f"KnowledgeBase(datasets={len(self.datasets)}, "
                 f"configurations={len(self.configurations)}, "
                 f"evaluations={len(self.evaluations)})")
+
+
+def _json_object(text: object) -> bool:
+    """Whether ``text`` is a string holding a JSON object (a configuration's params)."""
+    if not isinstance(text, str):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False

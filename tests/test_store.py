@@ -160,13 +160,26 @@ def test_manifest_must_be_an_object(tmp_path: Path) -> None:
         KnowledgeBase.load(folder)
 
 
-@pytest.mark.parametrize("version", [SCHEMA_VERSION + 1, 0, None, "1"])
+@pytest.mark.parametrize("version", [SCHEMA_VERSION + 1, 0, None, "1", True, 1.0])
 def test_wrong_schema_version(tmp_path: Path, version: object) -> None:
     folder = saved(tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["schema_version"] = version
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IncompatibleKnowledgeBaseError, match="schema version"):
+        KnowledgeBase.load(folder)
+
+
+@pytest.mark.parametrize("params", ["{C: 1}", None, "[1, 2]"])
+def test_params_that_are_not_a_json_object_are_corrupt(tmp_path: Path, params: object) -> None:
+    # a hand-edited table loaded, then config_table() failed with a JSONDecodeError
+    folder = saved(tmp_path)
+    frame = pd.read_parquet(folder / "configurations.parquet")
+    frame["params"] = frame["params"].astype(object)
+    frame.loc[0, "params"] = params
+    frame.to_parquet(folder / "configurations.parquet")
+    with pytest.raises(CorruptKnowledgeBaseError, match=r"1 params that are not a JSON object, "
+                       rf"e.g. config_id \['{frame.loc[0, 'config_id']}'\]"):
         KnowledgeBase.load(folder)
 
 
