@@ -18,6 +18,7 @@ handling lives in one place:
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -266,7 +267,7 @@ def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
         if not ptypes.is_object_dtype(kind) and not ptypes.is_string_dtype(kind):
             return _convert_column(inferred)
     # strings, mixed objects, periods, intervals, complex numbers...: nominal, sorted levels
-    missing = s.isna().to_numpy()
+    missing = s.isna().to_numpy() | _infinite_cells(s)
     text = s.astype(object).where(~missing, None)
     present = text[~missing].map(str)
     codes = np.full(len(s), -1, dtype=np.int32)
@@ -408,6 +409,21 @@ def _scaled_target(values: np.ndarray) -> np.ndarray:
     return np.ldexp(values, -exponent)
 
 
+def _infinite_cells(s: pd.Series) -> np.ndarray:
+    """Cells of an object column holding +/-inf (missing, as in numeric columns)."""
+    if not ptypes.is_object_dtype(s.dtype):
+        return np.zeros(len(s), dtype=bool)
+    return np.fromiter((isinstance(v, float) and math.isinf(v) for v in s), dtype=bool,
+                       count=len(s))
+
+
+def _all_missing(s: pd.Series) -> bool:
+    """Whether every value of ``s`` is missing (or, for numbers, infinite)."""
+    if ptypes.is_float_dtype(s.dtype):
+        return not np.isfinite(s.to_numpy(dtype=np.float64, na_value=np.nan)).any()
+    return bool(s.isna().all())
+
+
 def _encode_target(s: pd.Series, task: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Return ``(values, missing_mask, n_classes)`` for the target."""
     dtype = s.dtype
@@ -498,6 +514,9 @@ def prepare_table(X: Any, y: Any = None, *, task: str | None = None) -> Prepared
     else:
         ys = _as_series(y, n_rows)
         if task is None:
+            if _all_missing(ys):  # the same error as with task= given
+                raise EmptyTableError("Every value of y is missing; no row is left to "
+                                      "describe.")
             task = _infer_task_series(ys)
         y_values, y_missing, n_classes = _encode_target(ys, task)
         n_missing = int(y_missing.sum())

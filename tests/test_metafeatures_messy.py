@@ -276,13 +276,27 @@ def test_one_column_table():
     assert np.isfinite(result["NaiveBayesAUC"])
 
 
+def test_infinities_in_a_text_column_are_missing_as_in_numbers():
+    X = pd.DataFrame({"t": ["x", float("inf"), "y", "x", -np.inf, "y"],
+                      "n": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    result = _quiet_extract(X, list("ababab"), groups=["general"])
+    assert result["NumberOfMissingValues"] == 2
+    assert result["MaxNominalAttDistinctValues"] == 2
+    from knowledge_base.portfolio import TableCleaner
+
+    cleaned = TableCleaner().fit(X).transform(X)
+    assert cleaned.iloc[:, 0].isna().tolist() == [False, True, False, False, True, False]
+
+
 def test_empty_tables_are_rejected():
     with pytest.raises(EmptyTableError, match="no rows"):
         extract(pd.DataFrame({"a": []}), [])
     with pytest.raises(EmptyTableError, match="no columns"):
         extract(pd.DataFrame(index=range(5)), list("ababa"))
-    with pytest.raises(EmptyTableError, match="Every value of y is missing"):
-        extract(pd.DataFrame({"a": [1.0, 2.0]}), [None, None], task="classification")
+    for task in ("classification", None):  # without a task too (it was a TargetError)
+        for missing in ([None, None], [np.nan, np.inf]):
+            with pytest.raises(EmptyTableError, match="Every value of y is missing"):
+                extract(pd.DataFrame({"a": [1.0, 2.0]}), missing, task=task)
 
 
 def test_target_length_mismatch_names_both_lengths():

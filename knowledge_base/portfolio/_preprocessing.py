@@ -172,7 +172,9 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
         return pd.Series(seconds.to_numpy(dtype="float64", na_value=np.nan),
                          index=column.index, name=column.name)
     values = column.to_numpy(dtype=object, copy=True)
-    mask = pd.isna(values)
+    mask = pd.isna(values) | np.fromiter(  # +/-inf: missing, as in numeric columns
+        (isinstance(value, float) and np.isinf(value) for value in values), dtype=bool,
+        count=len(values))
     values[mask] = np.nan
     values[~mask] = [_category_text(value) for value in values[~mask]]
     return pd.Series(values, index=column.index, name=column.name, dtype=object)
