@@ -195,6 +195,36 @@ def test_missing_records_are_reported_clearly(tmp_path: Path) -> None:
         import_records(tmp_path, sources=["nope"])
 
 
+@pytest.mark.parametrize("breakage, message", [
+    ("no metric", r"adaboost.csv.gz lacks the column\(s\) \['predictive_accuracy'\]"),
+    ("no task", r"lacks the column\(s\) \['task_id'\]"),
+    ("text task", r"openml-pimp: malformed records in .*ValueError"),
+    ("truncated", r"openml-pimp: malformed records in .*(BadGzipFile|EOFError|Error)"),
+])
+def test_malformed_record_files_are_importer_errors(records: Path, tmp_path: Path,
+                                                    breakage: str, message: str) -> None:
+    # a run file without its metric was imported as runs with no score, status "ok"; the
+    # others failed inside pandas or gzip
+    import shutil
+
+    from knowledge_base.importers import ImporterError
+
+    root = tmp_path / "records"
+    shutil.copytree(records, root)
+    file = root / "openml-pimp" / "adaboost.csv.gz"
+    frame = pd.read_csv(file)
+    if breakage == "no metric":
+        frame.drop(columns="predictive_accuracy").to_csv(file, index=False)
+    elif breakage == "no task":
+        frame.drop(columns="task_id").to_csv(file, index=False)
+    elif breakage == "text task":
+        frame.assign(task_id="abc").to_csv(file, index=False)
+    else:
+        file.write_bytes(file.read_bytes()[:40])
+    with pytest.raises(ImporterError, match=message):
+        OpenMLPimpRecords(root).load()
+
+
 # ------------------------------------------------------------------------- LCDB
 def test_lcdb_takes_the_largest_anchor_mean_over_inner_seeds(records: Path) -> None:
     kb = LCDBRecords(records).load()

@@ -5,18 +5,22 @@ LCDB, openml-pimp, sklearn-bot and openml-defaults.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow
 
 from knowledge_base._store import KnowledgeBase
 from knowledge_base.importers._base import (
+    ImporterError,
     MissingRecordsError,
     RunSource,
     assemble,
@@ -160,6 +164,37 @@ def task_map_from_records(folder: str | Path | None = None, *,
                        families=families)
 
 
+def _malformed_as_importer_error(load: Callable[[Any], KnowledgeBase]
+                                 ) -> Callable[[Any], KnowledgeBase]:
+    """Report a record file the parsing code cannot read as an :class:`ImporterError`.
+
+    A missing column, an id that is not a number, a truncated ``.gz``: what pandas or
+    pyarrow raise deep inside becomes one error naming the source and its folder.
+    """
+
+    @functools.wraps(load)
+    def checked(self: Any) -> KnowledgeBase:
+        try:
+            return load(self)
+        except ImporterError:
+            raise
+        except (KeyError, ValueError, TypeError, OSError, EOFError, gzip.BadGzipFile,
+                pyarrow.ArrowException, pd.errors.ParserError) as error:
+            raise ImporterError(
+                f"{self.name}: malformed records in {self.root / self.subfolder} "
+                f"({type(error).__name__}: {error})") from error
+
+    return checked
+
+
+def _require_columns(frame: pd.DataFrame, columns: Iterable[str], file: Path) -> None:
+    """Refuse a record file without a column the import reads (a metric, an id)."""
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ImporterError(f"{file} lacks the column(s) {missing}; its columns are "
+                            f"{list(frame.columns)[:12]}")
+
+
 class RecordsSource(RunSource):
     """A record set staged on disk, in a subfolder of a records folder.
 
@@ -300,6 +335,7 @@ class LCDBRecords(RecordsSource):
         best["learner"] = best["learner"].astype(str)
         return best
 
+    @_malformed_as_importer_error
     def load(self) -> KnowledgeBase:
         """Read the LCDB tables (see the class docstring)."""
         self.check()
@@ -388,8 +424,9 @@ class _OpenMLRunFiles(RecordsSource):
     #: file -> (OpenML flow id, metric column) of the main metric files.
     flows: ClassVar[dict[str, tuple[int, str]]]
 
-    def _runs(self, file: str) -> pd.DataFrame:
+    def _runs(self, file: str, metric: str | None = None) -> pd.DataFrame:
         frame = pd.read_csv(self.path(file))
+        _require_columns(frame, ["task_id", *([metric] if metric else [])], self.path(file))
         frame["task_id"] = frame["task_id"].astype(int)
         return frame
 
@@ -443,12 +480,13 @@ class OpenMLPimpRecords(_OpenMLRunFiles):
         "random_forest.csv.gz": (6969, "predictive_accuracy"),
         "adaboost.csv.gz": (6970, "predictive_accuracy")}
 
+    @_malformed_as_importer_error
     def load(self) -> KnowledgeBase:
         """Read both run files."""
         self.check()
         runs, files = [], []
         for file, (flow, metric) in self.flows.items():
-            frame = self._runs(file)
+            frame = self._runs(file, metric)
             params = _params(frame, metric)
             runs.append((frame.rename(columns={metric: OPENML_FUNCTIONS[metric]}), str(flow),
                          params))
@@ -468,10 +506,11 @@ class SklearnBotRecords(_OpenMLRunFiles):
     required = ("svc__predictive_accuracy.csv.gz",)
     optional = ("svc__area_under_roc_curve.csv.gz",)
 
+    @_malformed_as_importer_error
     def load(self) -> KnowledgeBase:
         """Read the accuracy file and join the AUC file on task and parameters."""
         self.check()
-        frame = self._runs("svc__predictive_accuracy.csv.gz")
+        frame = self._runs("svc__predictive_accuracy.csv.gz", "predictive_accuracy")
         params = _params(frame, "predictive_accuracy")
         files = [file_entry(self.path("svc__predictive_accuracy.csv.gz"), root=self.root,
                             rows=len(frame))]
@@ -479,7 +518,8 @@ class SklearnBotRecords(_OpenMLRunFiles):
         notes = ["f_measure (svc__f_measure.csv.gz) not imported: the schema has no F1 column"]
         auc_file = "svc__area_under_roc_curve.csv.gz"
         if self.path(auc_file).is_file():
-            auc = self._runs(auc_file).rename(columns={"area_under_roc_curve": "roc_auc"})
+            auc = self._runs(auc_file, "area_under_roc_curve").rename(
+                columns={"area_under_roc_curve": "roc_auc"})
             if auc.duplicated(["task_id", *params]).any():
                 auc = auc.groupby(["task_id", *params], dropna=False, as_index=False)[
                     "roc_auc"].mean()
@@ -503,6 +543,7 @@ class OpenMLDefaultsQualities(RecordsSource):
     subfolder = "openml-defaults"
     required = ("metafeatures_rng.csv.gz",)
 
+    @_malformed_as_importer_error
     def load(self) -> KnowledgeBase:
         """Read the qualities; tasks get dataset ids through the task map."""
         self.check()
