@@ -133,7 +133,7 @@ class KnowledgeBase:
                     "counts": self.counts(), "saved": datetime.now(UTC).isoformat(
                         timespec="seconds")}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True,
-                                                  default=str) + "\n")
+                                                  default=_manifest_value) + "\n")
         self.manifest = manifest
         return folder
 
@@ -297,3 +297,10 @@ def _json_object(text: object) -> bool:
         return isinstance(json.loads(text), dict)
     except ValueError:
         return False
+
+
+def _manifest_value(value: object) -> object:
+    """A manifest value JSON cannot hold as is: NumPy scalars as numbers, others as text."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)

@@ -183,6 +183,18 @@ def test_params_that_are_not_a_json_object_are_corrupt(tmp_path: Path, params: o
         KnowledgeBase.load(folder)
 
 
+def test_numpy_numbers_in_the_manifest_stay_numbers(tmp_path: Path) -> None:
+    import numpy as np
+
+    folder = saved(tmp_path)
+    kb = KnowledgeBase.load(folder)
+    kb.manifest["rows"] = np.int64(5)  # was written as the text '5'
+    kb.manifest["share"] = np.float32(0.5)
+    manifest = KnowledgeBase.load(kb.save(tmp_path / "again")).manifest
+    assert manifest["rows"] == 5 and isinstance(manifest["rows"], int)
+    assert manifest["share"] == 0.5
+
+
 def test_unknown_column_in_a_table(tmp_path: Path) -> None:
     folder = saved(tmp_path)
     frame = pd.read_parquet(folder / "datasets.parquet").assign(colour="red")
