@@ -35,6 +35,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ._base import CLS, ComputeContext, FeatureSpec, MetafeatureGroup
+from ._stats import canonical_columns
 from ._table import PreparedTable
 from ._weka import (
     weka_cv_splits,
@@ -124,7 +125,7 @@ def _tree_matrix(table: PreparedTable) -> np.ndarray:
             blocks.append(onehot)
         else:
             blocks.append(np.where(codes >= 0, codes, np.nan).astype(np.float64)[:, None])
-    return np.hstack(blocks)
+    return canonical_columns(np.hstack(blocks))  # trees break ties by column position
 
 
 def _linear_matrices(

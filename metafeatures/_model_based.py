@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ._base import BOTH, ComputeContext, FeatureSpec, MetafeatureGroup
+from ._stats import canonical_columns
 from ._table import PreparedTable
 
 __all__ = ["ModelBasedGroup"]
@@ -68,7 +69,7 @@ class ModelBasedGroup(MetafeatureGroup):
             return {}
         nominal = table.nominal.astype(np.float64)
         nominal[table.nominal < 0] = np.nan
-        X = np.hstack([table.numeric, nominal])
+        X = canonical_columns(np.hstack([table.numeric, nominal]))
         if table.task == "classification":
             model = DecisionTreeClassifier(random_state=context.random_state)
         else:

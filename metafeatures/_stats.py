@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 __all__ = [
@@ -138,3 +140,14 @@ SUMMARY_WORDS = {
     "Quartile2": "Median",
     "Quartile3": "Third quartile",
 }
+
+
+def canonical_columns(X: np.ndarray) -> np.ndarray:
+    """``X`` with its columns in an order set by their values, not by their position.
+
+    scikit-learn's trees break ties between equally good splits by feature position, so a
+    tree (its size, depth, importances) would change when the user reorders the columns.
+    """
+    keys = [hashlib.blake2b(np.ascontiguousarray(X[:, j]).tobytes(), digest_size=8).digest()
+            for j in range(X.shape[1])]
+    return X[:, sorted(range(X.shape[1]), key=keys.__getitem__)]
