@@ -174,3 +174,17 @@ def test_errors_name_the_command_s_options_and_the_dashboard_path_is_quoted(csv,
                     "--no-warm-start", "--storage", spaced)
     assert result.exit_code == 0, result.output
     assert f"optuna-dashboard '{spaced}'" in " ".join(result.output.split())
+
+
+def test_ctrl_c_says_how_to_resume(csv, tmp_path, monkeypatch):
+    import autometa
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(autometa, "tune", interrupted)
+    kept = invoke(csv, "--target", "label", "--storage", tmp_path / "s.log")
+    assert kept.exit_code == 130 and "Traceback" not in kept.output
+    assert "run the same command to resume" in " ".join(kept.output.split())
+    lost = invoke(csv, "--target", "label")
+    assert lost.exit_code == 130 and "give --storage to keep one" in " ".join(lost.output.split())

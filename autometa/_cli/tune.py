@@ -117,6 +117,7 @@ def tune_command(
                 optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL))
             done = sum(t.state == optuna.trial.TrialState.COMPLETE or "error" in t.user_attrs
                        for t in finished)
+            state["done"] = done
             values = [t.value for t in finished
                       if t.state == optuna.trial.TrialState.COMPLETE and t.value is not None]
             if values:
@@ -136,6 +137,16 @@ def tune_command(
         except (InvalidInputError, KnowledgeBaseError) as error:
             progress.update(bar, visible=False)  # no empty bar under the message
             raise fail(_as_options(str(error))) from None
+        except KeyboardInterrupt:
+            progress.stop()
+            if storage is None:
+                console.print("interrupted: the study was in memory and is gone (give "
+                              "--storage to keep one that can be resumed)")
+            else:
+                console.print(f"interrupted after {state['done']} evaluated trial(s), kept in "
+                              f"{escape(str(storage))} (the running one is queued again): run "
+                              "the same command to resume", soft_wrap=True)
+            raise typer.Exit(code=130) from None
         progress.update(bar, completed=result.n_trials if trials is None
                         else min(result.n_trials, trials),
                         best=f"{result.best_score:.4f}")
