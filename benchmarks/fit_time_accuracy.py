@@ -142,6 +142,8 @@ def main() -> None:
                         help="CSV of an earlier run whose measured times are reused (to "
                              "compare two versions of the prediction on the same fits)")
     args = parser.parse_args()
+    if args.out is not None:  # made now, not found missing after all the fitting
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     measured = pd.read_csv(args.reuse) if args.reuse is not None else None
     table = run(args.corpus, args.datasets, args.sizes, args.top, args.max_seconds, measured,
                 tuple(args.algorithm))

@@ -138,7 +138,11 @@ def main() -> None:
                 for position, key in enumerate(index["dataset_key"])}
     index = index[index.index % n_shards == shard]
     if args.only:
+        unknown = sorted(set(args.only) - set(index["dataset_key"]))
+        if unknown:
+            parser.error(f"--only: not in {args.corpus} (or not in this shard): {unknown}")
         index = index[index["dataset_key"].isin(args.only)]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     done = ({json.loads(line)["dataset"] for line in args.out.read_text().splitlines()}
             if args.out.is_file() else set())
     with tempfile.TemporaryDirectory() as tmp:

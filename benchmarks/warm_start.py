@@ -108,6 +108,9 @@ def choose_datasets(kb, corpus, args: argparse.Namespace) -> list[str]:
     if args.dataset:
         return list(args.dataset)
     table = kb.datasets.copy()
+    # only datasets the corpus holds can be tuned (a knowledge base may also hold OpenML
+    # records without their data); a no-op on the corpus campaign
+    table = table[table["dataset_id"].isin({spec.dataset_id for spec in corpus})]
     evaluated = kb.evaluations.groupby("dataset_id")["config_id"].nunique()
     table = table[table["dataset_id"].isin(evaluated[evaluated >= 4].index)]
     table = table[(table["n_rows"] >= args.min_rows) & (table["n_rows"] <= args.max_source_rows)
