@@ -194,7 +194,8 @@ def _prepare(kb: KnowledgeBase, task_type: str, metric: str, *, source: str | No
         raise InvalidInputError(
             f"no {task_type} configuration was attempted on {min_coverage:.0%} of the "
             f"{n_datasets} datasets: this knowledge base is too sparse for a "
-            "dataset x configuration evaluation (lower min_coverage)")
+            "dataset x configuration evaluation (lower min_coverage, --min-coverage in "
+            "the CLI)")
     if missing == "failure":
         complete = attempted[candidates].any(axis=1)
     else:
@@ -534,6 +535,12 @@ class EvaluationReport:
             table.add_row(row.task_type, row.strategy, str(row.k), str(row.n_datasets),
                           _fmt(row.median_regret), _fmt(row.mean_regret),
                           _fmt(row.gap_closed), _fmt(row.median_ndcg), style=style)
+        tasks = self.settings.get("tasks", {})
+        table.caption = "; ".join(
+            f"{task}: {detail.get('metric')} on {detail.get('datasets')} datasets x "
+            f"{detail.get('candidates')} configurations"
+            + (f" from source {detail['source']!r}" if detail.get("source") else "")
+            for task, detail in tasks.items())
         return table
 
     def __repr__(self) -> str:
@@ -549,6 +556,37 @@ def _fmt(value: float) -> str:
 
 
 # ----------------------------------------------------------------- public API
+def _densest_source(kb: KnowledgeBase, task_type: str, metric: str, *, min_coverage: float,
+                    missing: str) -> str | None:
+    """The evaluation source with the largest dataset x candidate matrix for ``task_type``.
+
+    Record sets of different sources run different configurations (the campaign's
+    portfolio, LCDB's defaults, OpenML's random searches), so a knowledge base that mixes
+    them has no configuration attempted on most datasets; each source is evaluated on
+    its own.  ``None`` when the task's evaluations come from a single source.
+    """
+    task_ids = set(kb.datasets.loc[kb.datasets["task_type"] == task_type, "dataset_id"])
+    sources = sorted(set(kb.evaluations.loc[kb.evaluations["dataset_id"].isin(task_ids),
+                                            "source"].dropna().astype(str)))
+    if len(sources) <= 1:
+        return None
+    sizes = {}
+    for source in sources:
+        try:
+            data = _prepare(kb, task_type, metric, source=source, min_coverage=min_coverage,
+                            missing=missing)
+        except InvalidInputError:
+            continue
+        sizes[source] = data.normalized.size
+    if not sizes:
+        raise InvalidInputError(
+            f"no evaluation source of the knowledge base ({', '.join(sources)}) has a "
+            f"{task_type} configuration attempted on {min_coverage:.0%} of its datasets: "
+            "lower min_coverage (--min-coverage), or pass missing='failure' (--missing "
+            "failure) for record sets that omit failed runs")
+    return max(sizes, key=lambda source: (sizes[source], source))
+
+
 def _resolve_tasks(kb: KnowledgeBase, metric: str | None,
                    task_type: str | None) -> list[tuple[str, str]]:
     if metric is not None and metric not in METRICS:
@@ -624,7 +662,10 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
         Seeds the stochastic strategies (each held-out dataset and repetition has its
         own stream derived from it).
     source : str, optional
-        Use only the evaluations of this source.
+        Use only the evaluations of this source.  Default: when a task's evaluations come
+        from several sources (the shipped knowledge base mixes the campaign with OpenML
+        record sets, each running its own configurations), the source with the largest
+        dataset x candidate matrix; ``report.settings["tasks"][task]["source"]`` names it.
     min_coverage : float, default=0.95
         A configuration is a candidate when attempted on at least this fraction of the
         task's datasets.
@@ -669,9 +710,14 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
     tasks = _resolve_tasks(kb, metric, task_type)
     regrets, rankings, details = [], [], {}
     for task, task_metric in tasks:
-        data = _prepare(kb, task, task_metric, source=source, min_coverage=min_coverage,
-                        missing=missing)
-        details[task] = {"metric": task_metric, "datasets": len(data.normalized),
+        task_source = source
+        if task_source is None:
+            task_source = _densest_source(kb, task, task_metric, min_coverage=min_coverage,
+                                          missing=missing)
+        data = _prepare(kb, task, task_metric, source=task_source,
+                        min_coverage=min_coverage, missing=missing)
+        details[task] = {"metric": task_metric, "source": task_source,
+                         "datasets": len(data.normalized),
                          "families": int(data.datasets["family"].nunique(dropna=False)),
                          "candidates": int(data.normalized.shape[1]),
                          "algorithms": sorted(set(data.configs["algorithm"].astype(str))),

@@ -8,6 +8,7 @@ directly), so they are safe in scripts, servers and notebooks alike.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +56,13 @@ def check_image_path(path: str | Path) -> Path:
 
 
 def check_output_path(path: str | Path, action: str = "write") -> Path:
-    """``path`` as a Path, if a file can be written there (its folders may be missing).
+    """``path`` as a Path, if a file can be written there (its missing folders created).
 
     Raises
     ------
     InvalidInputError
-        If ``path`` is a folder, or a part of its folder is a file, or the nearest
-        existing folder is not writable.
+        If ``path`` is a folder, or a part of its folder is a file, or its folder is not
+        writable or cannot be created.
     """
     path = Path(path)
     if path.is_dir():
@@ -73,6 +74,13 @@ def check_output_path(path: str | Path, action: str = "write") -> Path:
         raise InvalidInputError(f"cannot {action} {path}: {folder} is a file, not a folder")
     if not os.access(folder, os.W_OK):
         raise InvalidInputError(f"cannot {action} {path}: {folder} is not writable")
+    try:  # permissions do not tell everything (read-only mounts, /proc, quotas, root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise InvalidInputError(f"cannot {action} {path}: "
+                                f"{error.strerror or error}") from None
     return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -505,6 +506,25 @@ def test_cli_evaluate(kb: KnowledgeBase, tmp_path) -> None:
     assert bad.exit_code == 1 and bad.output.startswith("Error: ")
     wrong = runner.invoke(app, [*args, "--missing", "drop"])
     assert wrong.exit_code == 1 and "missing" in wrong.output
+    source = runner.invoke(app, [*args, "--json", "--source", "synthetic"])
+    assert source.exit_code == 0, source.output
+    unknown = runner.invoke(app, [*args, "--source", "lcdb"])
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_cli_evaluate_refuses_an_unwritable_out_before_the_work(kb, tmp_path) -> None:
+    from autometa._cli import app
+
+    several = len(app.registered_commands) + len(app.registered_groups) > 1
+    kb.save(tmp_path / "kb")
+    # /proc takes no new files, even for root (whom os.access lets write anywhere)
+    result = CliRunner().invoke(app, [*(["evaluate"] if several else []), "--kb",
+                                      str(tmp_path / "kb"), "--out", "/proc/autometa-out"])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, OSError)
+    assert "cannot write /proc/autometa-out/evaluation.json" in " ".join(
+        result.output.split())
 
 
 def test_portfolio_strategy_reuses_the_shared_meta_model(kb: KnowledgeBase) -> None:

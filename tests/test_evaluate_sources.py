@@ -112,3 +112,53 @@ def test_flaml_configurations_are_cross_validated_like_the_campaign(
     again = flaml_cv_scores(corpus_index, ["uci-weka-arff/iris"], settings=settings, k=1,
                             cache=cache)
     pd.testing.assert_frame_equal(again.reset_index(drop=True), records.reset_index(drop=True))
+
+
+def _relabel(kb: KnowledgeBase, *, prefix: str, source: str) -> KnowledgeBase:
+    """``kb`` with its dataset ids prefixed and every record attributed to ``source``."""
+    def rename(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        frame["dataset_id"] = prefix + frame["dataset_id"].astype(str)
+        return frame
+    datasets = rename(kb.datasets).assign(source=source)
+    datasets["family"] = prefix + datasets["family"].astype(str)
+    return KnowledgeBase(datasets=datasets, metafeatures=rename(kb.metafeatures),
+                         configurations=kb.configurations,
+                         evaluations=rename(kb.evaluations).assign(source=source))
+
+
+def _merge(*kbs: KnowledgeBase) -> KnowledgeBase:
+    def concat(name: str) -> pd.DataFrame:
+        frames = [getattr(kb, name) for kb in kbs]
+        merged = pd.concat(frames, ignore_index=True)
+        return merged.drop_duplicates("config_id") if name == "configurations" else merged
+    return KnowledgeBase(datasets=concat("datasets"), metafeatures=concat("metafeatures"),
+                         configurations=concat("configurations"),
+                         evaluations=concat("evaluations"))
+
+
+def test_mixed_sources_are_evaluated_on_the_densest_one() -> None:
+    """A campaign beside a smaller record set with other configurations (as the shipped KB)."""
+    from test_evaluate import synthetic_kb
+
+    campaign = _relabel(synthetic_kb(n_datasets=10, seed=0), prefix="c", source="campaign")
+    records = _relabel(synthetic_kb(n_datasets=5, seed=1), prefix="r", source="records")
+    mixed = _merge(campaign, records)
+    # Only the five portfolio defaults ran on both: pooled, the sampled configurations of
+    # either source would cover too few datasets to be candidates.
+    n_configs = len(campaign.configurations)
+    report = evaluate(mixed, strategies=["single_best"], ks=(1,))
+    details = report.settings["tasks"]["classification"]
+    assert details["source"] == "campaign"
+    assert (details["datasets"], details["candidates"]) == (10, n_configs)
+    chosen = evaluate(mixed, strategies=["single_best"], ks=(1,), source="records")
+    assert chosen.settings["tasks"]["classification"]["datasets"] == 5
+    assert "from source 'campaign'" in report.to_rich().caption
+
+
+def test_mixed_sparse_sources_name_the_options_that_help() -> None:
+    mixed = _merge(sparse_random_search(n_datasets=4),
+                   _relabel(sparse_random_search(n_datasets=4, seed=1), prefix="x",
+                            source="more_records"))
+    with pytest.raises(ValueError, match="no evaluation source.*--min-coverage"):
+        evaluate(mixed, strategies=["random"], metric="accuracy")

@@ -26,6 +26,9 @@ def evaluate_command(
     strategy: list[str] | None = typer.Option(
         None, "--strategy", help="Strategy name (repeatable; default: all)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the stochastic strategies."),
+    source: str | None = typer.Option(
+        None, "--source", help="Use only this evaluation source (default: per task type, "
+        "the source with the most datasets x configurations, e.g. 'campaign')."),
     min_coverage: float = typer.Option(
         0.95, "--min-coverage", help="Share of datasets a configuration must have been "
         "attempted on to be a candidate."),
@@ -50,7 +53,7 @@ def evaluate_command(
         report = autometa.evaluate(kb, metric=metric, task_type=task_type,
                                    ks=tuple(k) if k else (1, 3, 5, 10),
                                    strategies=strategy or None, random_state=seed,
-                                   min_coverage=min_coverage, missing=missing)
+                                   source=source, min_coverage=min_coverage, missing=missing)
     except (InvalidInputError, KnowledgeBaseError) as error:
         raise fail(error) from None
     if out is not None:
