@@ -89,3 +89,20 @@ def test_whole_number_target_is_taken_as_regression_as_recommend_does(app, tmp_p
                                 "classification"])
     assert json.loads(given.stdout)["task"] == "classification"
     assert "taken as a regression target" not in given.stderr
+
+
+def test_given_task_is_checked_against_the_target_as_recommend_does(app, tmp_path):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "constant": 1.0,
+                          "price": rng.normal(100, 20, size=60)})
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    one_class = runner.invoke(app, [str(path), "--target", "constant", "--task",
+                                    "classification"])
+    assert one_class.exit_code == 1 and "single class" in one_class.output
+    continuous = runner.invoke(app, [str(path), "--target", "price", "--task",
+                                     "classification"])
+    assert continuous.exit_code == 1 and "Traceback" not in continuous.output
+    assert "regression" in continuous.output
+    unknown = runner.invoke(app, [str(path), "--target", "price", "--task", "ranking"])
+    assert unknown.exit_code == 1 and "task must be one of" in unknown.output

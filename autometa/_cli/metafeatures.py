@@ -55,8 +55,9 @@ def metafeatures_command(
         frame = read_table(path)
         target = check_target_column(frame, column_as_read(target, frame))
         notes: list[str] = []
-        if task is None:  # inferred (or guessed, with a note) as recommend and tune do
-            task = check_task(None, frame[target], notes)
+        # inferred (or guessed, with a note), and checked against the target (one class,
+        # a continuous target given as classification), as recommend and tune do
+        task = check_task(task, frame[target], notes)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", metafeatures.MetafeatureWarning)
             result = metafeatures.extract(
