@@ -116,7 +116,9 @@ class Explanation:
         lines = [f"Explanation(novel={self.novel}, distance={self.distance:.3f}, "
                  f"threshold={self.threshold:.3f})", "  most similar datasets:"]
         for row in self.neighbors.itertuples():
-            lines.append(f"    {row.name!s:<30} similarity {row.similarity:.2f}")
+            name = row.dataset_id if pd.isna(row.name) else row.name
+            lines.append(f"    {name!s:<30} distance {row.distance:.3f}, "
+                         f"similarity {row.similarity:.2f}")
         lines.append("  meta-features that drove the ranking:")
         for row in self.drivers.itertuples():
             lines.append(f"    {row.metafeature:<34} value {row.value:.4g} "

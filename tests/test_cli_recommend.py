@@ -434,3 +434,22 @@ def test_uci_data_files_read_like_text_tables(tmp_path):
     (tmp_path / "t.dat").write_text("a  b  y\n1.5  2  x\n3  4.5  z\n")  # runs of spaces
     assert read_table(tmp_path / "t.data")["b"].tolist() == [2, 4]
     assert read_table(tmp_path / "t.dat")["a"].tolist() == [1.5, 3.0]
+
+
+def test_explain_names_unnamed_datasets_by_id_and_shows_distances(files, tmp_path):
+    from knowledge_base import KnowledgeBase
+
+    kb = synthetic_knowledge_base(n_classification=6, n_regression=5, seed=4)
+    # OpenML records in the shipped knowledge base come without a name
+    datasets = kb.datasets.assign(name=pd.Series(pd.NA, index=kb.datasets.index,
+                                                 dtype="string"))
+    unnamed = KnowledgeBase(datasets=datasets, metafeatures=kb.metafeatures,
+                            configurations=kb.configurations, evaluations=kb.evaluations)
+    folder = unnamed.save(tmp_path / "unnamed")
+    result = _invoke(files / "table.csv", "--kb", folder, "--explain")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    section = out[out.index("Most similar knowledge-base"):out.index("Meta-features that")]
+    assert "<NA>" not in section and "nan" not in section
+    assert any(dataset_id in section for dataset_id in kb.datasets["dataset_id"])
+    assert "distance" in section and "relative to the nearest" in " ".join(section.split())

@@ -139,13 +139,17 @@ def _print(result: Any, explanation: Any, *, target: str, path: Path) -> None:
         console.print(f"[dim]note: {escape(note)}[/dim]")
     if explanation is None:
         return
-    neighbors = Table(title="Most similar knowledge-base datasets")
-    for column in ("dataset", "OpenML id", "similarity", "best algorithm"):
+    neighbors = Table(title="Most similar knowledge-base datasets",
+                      caption="distance: mean absolute difference of the meta-features on "
+                      "the meta-model's robust scale; similarity: kernel weight relative "
+                      "to the nearest dataset (1.00)")
+    for column in ("dataset", "OpenML id", "distance", "similarity", "best algorithm"):
         neighbors.add_column(column)
     for row in explanation.neighbors.itertuples():
         did = "-" if pd.isna(row.openml_did) else str(int(row.openml_did))
-        neighbors.add_row(str(row.name), did, _number(row.similarity, ".2f"),
-                          str(row.best_algorithm))
+        name = row.dataset_id if pd.isna(row.name) else row.name  # OpenML records lack some
+        neighbors.add_row(str(name), did, _number(row.distance, ".3f"),
+                          _number(row.similarity, ".2f"), str(row.best_algorithm))
     console.print(neighbors)
     drivers = Table(title="Meta-features that drove the ranking")
     for column in ("meta-feature", "value", "KB median", "neighbours", "effect"):
