@@ -143,6 +143,37 @@ def test_import_errors_are_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
+
+def test_import_keeps_an_existing_knowledge_base(records: Path, kb_folder: Path,
+                                                 tmp_path: Path) -> None:
+    out = tmp_path / "kb"
+    KnowledgeBase.load(kb_folder).save(out)
+    before = (out / "evaluations.parquet").read_bytes()
+    args = ["kb", "import-openml", "--out", str(out), "--records", str(records),
+            "--source", "sklearn-bot"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and "--overwrite" in refused.stderr
+    assert (out / "evaluations.parquet").read_bytes() == before
+    in_place = runner.invoke(app, [*args, "--merge-into", str(out)])
+    assert in_place.exit_code == 0, in_place.output
+    assert set(KnowledgeBase.load(out).evaluations["source"]) == {"test", "sklearn-bot"}
+    replaced = runner.invoke(app, [*args, "--overwrite"])
+    assert replaced.exit_code == 0, replaced.output
+    assert set(KnowledgeBase.load(out).evaluations["source"]) == {"sklearn-bot"}
+    a_file = tmp_path / "kb.txt"
+    a_file.write_text("notes")
+    on_a_file = runner.invoke(app, [*args[:2], "--out", str(a_file), *args[4:]])
+    assert on_a_file.exit_code == 1 and "is a file" in on_a_file.stderr
+    assert a_file.read_text() == "notes"
+
+
+def test_live_run_filters_need_a_flow(records: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["kb", "import-openml", "--out", str(tmp_path / "x"),
+                                 "--records", str(records), "--task", "11", "--size", "5"])
+    assert result.exit_code == 1 and "--task, --size restrict live OpenML runs" in " ".join(
+        result.stderr.split())
+    assert not (tmp_path / "x").exists()
+
 def test_build_errors_are_one_line(tmp_path: Path, corpus_index: Path) -> None:
     import dask
     import distributed  # noqa: F401  (its config defaults first: set() restores one key)

@@ -121,6 +121,18 @@ def info_command(
         console.print(table)
 
 
+def _check_import_destination(out: Path, merge_into: Path | None, overwrite: bool) -> None:
+    """Refuse, before any work, an ``--out`` that is a file or would lose a knowledge base."""
+    from knowledge_base._store import MANIFEST
+
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out} is a file; give a folder to write the knowledge base to")
+    merging_in_place = merge_into is not None and out.resolve() == merge_into.resolve()
+    if (out / MANIFEST).is_file() and not (overwrite or merging_in_place):
+        raise fail(f"--out {out} already holds a knowledge base: pass --overwrite to "
+                   f"replace it, or --merge-into {out} to add the import to it")
+
+
 @kb_app.command("import-openml")
 def import_openml_command(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the knowledge base to.")],
@@ -145,9 +157,17 @@ def import_openml_command(
     merge_into: Annotated[Path | None, typer.Option(
         "--merge-into", help="Existing knowledge base to merge the import into (its rows "
         "win on shared keys); the result is written to --out.")] = None,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Replace the knowledge base already in --out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Import OpenML runs (staged records and/or live OpenML) into a knowledge base."""
+    live_only = [name for name, value in (("--task", task), ("--function", function),
+                                          ("--size", size)) if value]
+    if live_only and not flow:
+        raise fail(f"{', '.join(live_only)} restrict live OpenML runs: give --flow too "
+                   "(staged records are imported whole)")
+    _check_import_destination(out, merge_into, overwrite)
     from knowledge_base import KnowledgeBaseError
     from knowledge_base.importers import (
         ImporterError,
