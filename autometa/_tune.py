@@ -674,6 +674,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
                     configs, task=task, algorithms=names, n_features=X.shape[1]))
             study.set_user_attr(WARM_ATTR, bool(enqueue))
         remaining = None if n_trials is None else n_trials - len(_evaluated(study))
+        if remaining is not None and remaining <= 0:
+            notes.append(f"the study already has {n_trials - remaining} evaluated trials, "
+                         f"at least n_trials={n_trials}: no trial was run (n_trials counts "
+                         "the study's trials; raise it to tune further)")
         if remaining is None or remaining > 0:
             seed = int(random_state) if created else _joiner_seed(int(random_state))
             prior_factory = _prior_factory(recommender, algorithms=names,
@@ -742,6 +746,12 @@ def _open_study(storage: BaseStorage | None, study_name: str,
         time.sleep(0.2)
     stored = study.user_attrs[SETTINGS_ATTR]
     for key in _CHECKED:
+        if stored.get(key) != settings[key] and key == "fingerprint":
+            raise InvalidInputError(
+                f"study {study_name!r} was started on a different table (its rows, columns "
+                f"or values differ: fingerprint {str(stored.get(key))[:12]!r}, this table "
+                f"{settings[key][:12]!r}); resume it with the same table, or choose another "
+                "study_name")
         if stored.get(key) != settings[key]:
             raise InvalidInputError(
                 f"study {study_name!r} was started with {key}={stored.get(key)!r}, not "

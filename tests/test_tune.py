@@ -245,6 +245,12 @@ def test_existing_complete_study_is_not_rerun(table, tmp_path):
                           warm_start=False, storage=storage, refit=False)
     assert again.study.study_name == first.study.study_name
     assert len(again.study.trials) == 3
+    assert not any("already has" in note for note in first.notes)
+    assert any("already has 3 evaluated trials, at least n_trials=3: no trial was run"
+               in note for note in again.notes)
+    fewer = autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                          warm_start=False, storage=storage, refit=False)
+    assert fewer.n_trials == 3 and any("n_trials=2" in note for note in fewer.notes)
     more = autometa.tune(table, "target", n_trials=5, cv=3, algorithms=CHEAP,
                          warm_start=False, storage=storage, refit=False)
     assert more.n_trials == 5
@@ -254,7 +260,7 @@ def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP, warm_start=False,
                   storage=storage, study_name="s", refit=False)
-    with pytest.raises(InvalidInputError, match="fingerprint"):
+    with pytest.raises(InvalidInputError, match="started on a different table"):
         autometa.tune(table.iloc[:120], "target", n_trials=1, cv=3, algorithms=CHEAP,
                       warm_start=False, storage=storage, study_name="s")
     with pytest.raises(InvalidInputError, match="metric"):
