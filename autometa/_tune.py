@@ -614,9 +614,12 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         n_trials = check_positive_int("n_trials", n_trials)
     cv = check_positive_int("cv", cv, minimum=2)
     n_warm = check_positive_int("n_warm", n_warm, minimum=0)
-    if n_jobs == -1:
+    if isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) \
+            and n_jobs == -1:
         n_jobs = os.cpu_count() or 1
-    n_jobs = check_positive_int("n_jobs", n_jobs)
+    elif isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
+        raise InvalidInputError(f"n_jobs must be a positive integer or -1 (one worker per "
+                                f"core), got {n_jobs!r}")
     for name, value in (("timeout", timeout), ("fit_timeout", fit_timeout)):
         if value is not None and (isinstance(value, bool) or not isinstance(
                 value, numbers.Real) or not value > 0):

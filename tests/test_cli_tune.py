@@ -163,7 +163,8 @@ def test_json_is_strict_and_a_score_on_fewer_folds_is_noted(tmp_path):
 
 def test_errors_name_the_command_s_options_and_the_dashboard_path_is_quoted(csv, tmp_path):
     jobs = invoke(csv, "--target", "label", "--jobs", 0)
-    assert jobs.exit_code == 1 and "--jobs must be a positive integer, got 0" in jobs.output
+    assert jobs.exit_code == 1 and ("--jobs must be a positive integer or -1 (one worker "
+                                    "per core), got 0") in " ".join(jobs.output.split())
     seed = invoke(csv, "--target", "label", "--seed", 2**40)
     assert seed.exit_code == 1 and "--seed must be an integer in [0, 2**32 - 1]" in seed.output
     weight = invoke(csv, "--target", "label", "--cost-weight", 0.5, "--sampler", "tpe")

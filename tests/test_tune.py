@@ -284,6 +284,9 @@ def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
     ({"storage": 3}, "storage"),
     ({"random_state": 2**32}, r"random_state must be an integer in \[0, 2\*\*32 - 1\]"),
     ({"random_state": -1}, "random_state"),
+    ({"n_jobs": 0}, r"n_jobs must be a positive integer or -1 \(one worker per core\)"),
+    ({"n_jobs": -2}, "n_jobs"),
+    ({"n_jobs": True}, "n_jobs"),
 ])
 def test_bad_arguments_are_rejected_early(table, kwargs, match):
     with pytest.raises(InvalidInputError, match=match):
