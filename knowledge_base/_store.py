@@ -168,6 +168,11 @@ class KnowledgeBase:
         bad_tasks = set(self.datasets["task_type"].dropna()) - {"classification", "regression"}
         if bad_tasks:
             raise CorruptKnowledgeBaseError(f"datasets have unknown task types {bad_tasks}")
+        untyped = self.datasets.loc[self.datasets["task_type"].isna(), "dataset_id"]
+        if len(untyped):  # every reader selects datasets by task: these would be dropped
+            raise CorruptKnowledgeBaseError(
+                f"table 'datasets' has {len(untyped)} datasets without a task_type "
+                f"(classification or regression), e.g. {sorted(untyped)[:3]}")
         valid = self.configurations["params"].map(_json_object).to_numpy(dtype=bool)
         bad_params = self.configurations.loc[~valid, "config_id"].tolist()
         if bad_params:

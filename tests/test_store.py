@@ -251,6 +251,10 @@ def test_missing_key_values_and_bad_task_type() -> None:
     with pytest.raises(CorruptKnowledgeBaseError, match="unknown task types"):
         kb.validate()
     kb = make_kb()
+    kb.datasets.loc[0, "task_type"] = pd.NA
+    with pytest.raises(CorruptKnowledgeBaseError, match="1 datasets without a task_type"):
+        kb.validate()
+    kb = make_kb()
     kb.metafeatures.loc[0, "name"] = pd.NA
     with pytest.raises(CorruptKnowledgeBaseError, match="missing key values"):
         kb.validate()
