@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import joblib
 import optuna
@@ -54,6 +55,12 @@ def test_report_with_progress_and_dashboard_hint(csv, tmp_path, monkeypatch):
     assert len(study.trials) == 4
     pipeline = joblib.load(model)
     assert pipeline.predict(make_table(5, 4, task="classification", seed=2)[0]).shape == (5,)
+    # resumed with the meta-learned sampler: the report names both kinds of trial
+    resumed = invoke(csv, "--target", "label", "--trials", 5, "--cv", 3, "--kb", kb,
+                     "--n-warm", 2, *CHEAP, "--storage", storage)
+    assert resumed.exit_code == 0, resumed.output
+    flat = re.sub(r"[│\s]+", " ", resumed.output)  # the table cell wraps
+    assert "2 from the warm start, the rest from the meta-learned sampler" in flat
 
 
 def test_a_warm_start_uses_the_meta_learned_sampler_by_default(csv, tmp_path):
