@@ -285,6 +285,11 @@ def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _target_name(s: pd.Series) -> str:
+    """``y`` in messages, with the column's name when it has one: "y ('price')"."""
+    return "y" if s.name is None else f"y ({s.name!r})"
+
+
 def _as_series(y: Any, n_rows: int | None) -> pd.Series:
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
@@ -459,12 +464,14 @@ def _encode_target(s: pd.Series, task: str) -> tuple[np.ndarray, np.ndarray, int
         if bad.any():
             example = s[bad.to_numpy()].iloc[0]
             raise TargetError(
-                f"task='regression' needs a numeric y, but {int(bad.sum())} values are not "
+                f"task='regression' needs a numeric {_target_name(s)}, but "
+                f"{int(bad.sum())} values are not "
                 f"numbers (e.g. {example!r})."
             )
         s = converted
     if ptypes.is_datetime64_any_dtype(s.dtype) or _is_duration(s.dtype):
-        raise TargetError(f"y has dtype {s.dtype}; datetimes cannot be a regression target.")
+        raise TargetError(f"{_target_name(s)} has dtype {s.dtype}; datetimes cannot be a "
+                          "regression target.")
     values = s.to_numpy(dtype=np.float64, na_value=np.nan)
     missing = ~np.isfinite(values)
     return values, missing, 0
@@ -515,16 +522,18 @@ def prepare_table(X: Any, y: Any = None, *, task: str | None = None) -> Prepared
         ys = _as_series(y, n_rows)
         if task is None:
             if _all_missing(ys):  # the same error as with task= given
-                raise EmptyTableError("Every value of y is missing; no row is left to "
-                                      "describe.")
+                raise EmptyTableError(f"Every value of {_target_name(ys)} is missing; no "
+                                      "row is left to describe.")
             task = _infer_task_series(ys)
         y_values, y_missing, n_classes = _encode_target(ys, task)
         n_missing = int(y_missing.sum())
         if n_missing == n_rows:
-            raise EmptyTableError("Every value of y is missing; no row is left to describe.")
+            raise EmptyTableError(f"Every value of {_target_name(ys)} is missing; no row is "
+                                  "left to describe.")
         if n_missing:
             warnings.warn(
-                f"Dropped {n_missing} of {n_rows} rows whose target y is missing or infinite; "
+                f"Dropped {n_missing} of {n_rows} rows whose target {_target_name(ys)} is "
+                f"missing or infinite; "
                 f"the meta-features describe the remaining {n_rows - n_missing} rows.",
                 MetafeatureWarning,
                 stacklevel=3,

@@ -299,6 +299,18 @@ def test_empty_tables_are_rejected():
                 extract(pd.DataFrame({"a": [1.0, 2.0]}), missing, task=task)
 
 
+
+def test_target_errors_name_the_target_column():
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
+    with pytest.raises(EmptyTableError, match=r"Every value of y \('price'\) is missing"):
+        extract(X, pd.Series([None, None, None], name="price"))
+    with pytest.raises(TargetError, match=r"needs a numeric y \('price'\)"):
+        extract(X, pd.Series(["1", "two", "3"], name="price"), task="regression")
+    with pytest.warns(MetafeatureWarning, match=r"target y \('price'\) is missing"):
+        extract(pd.DataFrame({"a": np.arange(6.0)}),
+                pd.Series([1.0, 2.0, np.nan, 4.0, 5.0, 6.5], name="price"),
+                task="regression", groups=["general"])
+
 def test_target_length_mismatch_names_both_lengths():
     with pytest.raises(TargetError, match="y has 3 values but X has 4 rows"):
         extract(pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]}), ["a", "b", "a"])
