@@ -557,34 +557,35 @@ def _fmt(value: float) -> str:
 
 # ----------------------------------------------------------------- public API
 def _densest_source(kb: KnowledgeBase, task_type: str, metric: str, *, min_coverage: float,
-                    missing: str) -> str | None:
-    """The evaluation source with the largest dataset x candidate matrix for ``task_type``.
+                    missing: str) -> tuple[str | None, _TaskData | None]:
+    """The evaluation source with the largest dataset x candidate matrix, and its data.
 
     Record sets of different sources run different configurations (the campaign's
     portfolio, LCDB's defaults, OpenML's random searches), so a knowledge base that mixes
     them has no configuration attempted on most datasets; each source is evaluated on
-    its own.  ``None`` when the task's evaluations come from a single source.
+    its own.  ``(None, None)`` when the task's evaluations come from a single source.
     """
     task_ids = set(kb.datasets.loc[kb.datasets["task_type"] == task_type, "dataset_id"])
     sources = sorted(set(kb.evaluations.loc[kb.evaluations["dataset_id"].isin(task_ids),
                                             "source"].dropna().astype(str)))
     if len(sources) <= 1:
-        return None
-    sizes = {}
+        return None, None
+    prepared = {}
     for source in sources:
         try:
             data = _prepare(kb, task_type, metric, source=source, min_coverage=min_coverage,
                             missing=missing)
         except InvalidInputError:
             continue
-        sizes[source] = data.normalized.size
-    if not sizes:
+        prepared[source] = data
+    if not prepared:
         raise InvalidInputError(
             f"no evaluation source of the knowledge base ({', '.join(sources)}) has a "
             f"{task_type} configuration attempted on {min_coverage:.0%} of its datasets: "
             "lower min_coverage (--min-coverage), or pass missing='failure' (--missing "
             "failure) for record sets that omit failed runs")
-    return max(sizes, key=lambda source: (sizes[source], source))
+    best = max(prepared, key=lambda source: (prepared[source].normalized.size, source))
+    return best, prepared[best]
 
 
 def _resolve_tasks(kb: KnowledgeBase, metric: str | None,
@@ -710,12 +711,13 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
     tasks = _resolve_tasks(kb, metric, task_type)
     regrets, rankings, details = [], [], {}
     for task, task_metric in tasks:
-        task_source = source
+        task_source, data = source, None
         if task_source is None:
-            task_source = _densest_source(kb, task, task_metric, min_coverage=min_coverage,
-                                          missing=missing)
-        data = _prepare(kb, task, task_metric, source=task_source,
-                        min_coverage=min_coverage, missing=missing)
+            task_source, data = _densest_source(kb, task, task_metric,
+                                                min_coverage=min_coverage, missing=missing)
+        if data is None:
+            data = _prepare(kb, task, task_metric, source=task_source,
+                            min_coverage=min_coverage, missing=missing)
         details[task] = {"metric": task_metric, "source": task_source,
                          "datasets": len(data.normalized),
                          "families": int(data.datasets["family"].nunique(dropna=False)),
