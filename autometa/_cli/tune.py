@@ -225,12 +225,13 @@ def _print_report(console: Console, result: Any, summary: dict[str, Any], *,
     head.add_row("algorithm", summary["algorithm"])
     head.add_row("parameters", ", ".join(f"{k}={_fmt(v)}" for k, v in
                                          sorted(summary["configuration"]["params"].items())))
-    # a resumed study may mix enqueued warm-start trials with a later sampler's
-    warm = ", ".join(
-        ([f"{summary['n_warm_start']} from the warm start"]
-         if summary["n_warm_start"] or summary["sampler"] != "meta" else [])
-        + (["the rest from the meta-learned sampler" if summary["n_warm_start"]
-            else "from the meta-learned sampler"] if summary["sampler"] == "meta" else []))
+    n_warm = summary["n_warm_start"]
+    if summary["sampler"] != "meta":
+        warm = f"{n_warm} from the warm start"
+    elif n_warm:  # a study resumed with the meta sampler after an enqueued warm start
+        warm = f"{n_warm} from the warm start, the rest from the meta-learned sampler"
+    else:
+        warm = "from the meta-learned sampler"
     head.add_row("trials", f"{summary['n_trials']} evaluated ({summary['n_failed']} failed, "
                  f"{warm}); best is trial #{summary['best_trial']}")
     cost = f" (cost weight {summary['cost_weight']:g})" if summary["cost_weight"] else ""
