@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from autometa._baselines import FLAML_LEARNERS
-from knowledge_base._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS
+from knowledge_base import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from knowledge_base.campaign import (
     Corpus,
     EvaluationTimeout,

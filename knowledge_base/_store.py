@@ -67,6 +67,15 @@ class KnowledgeBase:
         self.manifest = {"schema_version": SCHEMA_VERSION, **self.manifest}
 
     # ------------------------------------------------------------------ I/O
+    @staticmethod
+    def exists(path: str | Path) -> bool:
+        """Whether ``path`` is a folder holding a knowledge base (its manifest file).
+
+        Cheap: nothing is read or validated (:meth:`load` does that), so a folder that
+        :meth:`save` wrote, even a damaged one, counts.
+        """
+        return (Path(path) / MANIFEST).is_file()
+
     @classmethod
     def load(cls, path: str | Path | None = None) -> KnowledgeBase:
         """Load and validate a knowledge base.

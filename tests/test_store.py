@@ -93,6 +93,15 @@ def test_save_load_round_trip_keeps_rows_and_dtypes(tmp_path: Path) -> None:
     assert loaded.manifest["sources"] == [{"name": "test", "kind": "unit"}]
 
 
+def test_exists_tells_a_knowledge_base_folder_from_others(tmp_path: Path) -> None:
+    assert not KnowledgeBase.exists(tmp_path / "kb")
+    make_kb().save(tmp_path / "kb")
+    assert KnowledgeBase.exists(tmp_path / "kb") and KnowledgeBase.exists(str(tmp_path / "kb"))
+    assert not KnowledgeBase.exists(tmp_path)
+    (tmp_path / "file").write_text("x")
+    assert not KnowledgeBase.exists(tmp_path / "file")
+
+
 def test_categorical_columns_never_survive(tmp_path: Path) -> None:
     kb = make_kb(categorical=True)
     for name in TABLES:

@@ -123,12 +123,12 @@ def info_command(
 
 def _check_import_destination(out: Path, merge_into: Path | None, overwrite: bool) -> None:
     """Refuse, before any work, an ``--out`` that is a file or would lose a knowledge base."""
-    from knowledge_base._store import MANIFEST
+    from knowledge_base import KnowledgeBase
 
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out} is a file; give a folder to write the knowledge base to")
     merging_in_place = merge_into is not None and out.resolve() == merge_into.resolve()
-    if (out / MANIFEST).is_file() and not (overwrite or merging_in_place):
+    if KnowledgeBase.exists(out) and not (overwrite or merging_in_place):
         raise fail(f"--out {out} already holds a knowledge base: pass --overwrite to "
                    f"replace it, or --merge-into {out} to add the import to it")
 
