@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from autometa._baselines import (
     FlamlZeroShot,
@@ -45,6 +46,7 @@ from autometa._baselines import (
 )
 from autometa._exceptions import InvalidInputError
 from autometa._targets import resolve_metric
+from autometa._validation import check_n_jobs
 from knowledge_base import CLASSIFICATION_METRICS, METRICS, KnowledgeBase
 from knowledge_base.portfolio import TASKS
 
@@ -301,53 +303,70 @@ def _algorithms_of(ids: Sequence[str], data: _TaskData, strategy: Strategy) -> l
 
 
 def _run_task(data: _TaskData, strategies: Sequence[Strategy], ks: Sequence[int],
-              random_state: int,
-              on_progress: Callable[[str, int, int], None] | None) -> tuple[pd.DataFrame,
-                                                                          pd.DataFrame]:
+              random_state: int, on_progress: Callable[[str, int, int], None] | None,
+              n_jobs: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = list(data.normalized.index)
     families = data.datasets["family"].astype("string").fillna(
         pd.Series(ids, index=ids, dtype="string")).to_numpy()
+    # one held-out dataset per task; in order, so that progress and rows keep the datasets'
+    # order, and each with its own seeds, so that the result does not depend on n_jobs
+    folds = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_hold_out)(data, strategies, ks, random_state, fold, families)
+        for fold in range(len(ids)))
     regret_rows: list[dict[str, Any]] = []
     ranking_rows: list[dict[str, Any]] = []
-    for fold, dataset_id in enumerate(ids):
-        train_rows = np.flatnonzero(families != families[fold])
-        if len(train_rows) < 2:
-            continue
-        train = _training_data(data, train_rows)
-        query = _query(data, dataset_id)
-        relevance = _algorithm_relevance(data, dataset_id)
-        for strategy in strategies:
-            strategy.fit(train)
-            external = strategy.external_scores(dataset_id)
-            per_k = np.zeros(len(ks))
-            counts = np.zeros(len(ks))
-            gains = []
-            for repeat in range(strategy.n_repeats):
-                seed = [random_state, fold, repeat]
-                full = strategy.recommend(query, n=None,
-                                          random_state=np.random.default_rng(seed))
-                for position, k in enumerate(ks):
-                    chosen = (full[:k] if strategy.nested else strategy.recommend(
-                        query, n=k, random_state=np.random.default_rng(seed)))[:k]
-                    scored = _score_recommendation(data, dataset_id, chosen, external,
-                                                   strategy.name)
-                    per_k[position] += 1.0 - scored.max() if len(scored) else math.nan
-                    counts[position] += len(chosen)
-                gains.append(ndcg(relevance, _algorithms_of(full, data, strategy)))
-            for position, k in enumerate(ks):
-                regret_rows.append({
-                    "task_type": data.task_type, "metric": data.metric,
-                    "dataset_id": dataset_id, "family": str(families[fold]),
-                    "strategy": strategy.name, "k": int(k),
-                    "regret": per_k[position] / strategy.n_repeats,
-                    "n_recommended": counts[position] / strategy.n_repeats})
-            ranking_rows.append({"task_type": data.task_type, "dataset_id": dataset_id,
-                                 "strategy": strategy.name,
-                                 "ndcg": float(np.nanmean(gains)) if np.isfinite(
-                                     gains).any() else math.nan})
+    for done, (fold_regrets, fold_rankings) in enumerate(folds, start=1):
+        regret_rows += fold_regrets
+        ranking_rows += fold_rankings
         if on_progress is not None:
-            on_progress(data.task_type, fold + 1, len(ids))
+            on_progress(data.task_type, done, len(ids))
     return pd.DataFrame(regret_rows), pd.DataFrame(ranking_rows)
+
+
+def _hold_out(data: _TaskData, strategies: Sequence[Strategy], ks: Sequence[int],
+              random_state: int, fold: int, families: np.ndarray
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Regret and ranking rows of every strategy with dataset ``fold`` held out."""
+    ids = list(data.normalized.index)
+    dataset_id = ids[fold]
+    train_rows = np.flatnonzero(families != families[fold])
+    regret_rows: list[dict[str, Any]] = []
+    ranking_rows: list[dict[str, Any]] = []
+    if len(train_rows) < 2:
+        return regret_rows, ranking_rows
+    train = _training_data(data, train_rows)
+    query = _query(data, dataset_id)
+    relevance = _algorithm_relevance(data, dataset_id)
+    for strategy in strategies:
+        strategy.fit(train)
+        external = strategy.external_scores(dataset_id)
+        per_k = np.zeros(len(ks))
+        counts = np.zeros(len(ks))
+        gains = []
+        for repeat in range(strategy.n_repeats):
+            seed = [random_state, fold, repeat]
+            full = strategy.recommend(query, n=None,
+                                      random_state=np.random.default_rng(seed))
+            for position, k in enumerate(ks):
+                chosen = (full[:k] if strategy.nested else strategy.recommend(
+                    query, n=k, random_state=np.random.default_rng(seed)))[:k]
+                scored = _score_recommendation(data, dataset_id, chosen, external,
+                                               strategy.name)
+                per_k[position] += 1.0 - scored.max() if len(scored) else math.nan
+                counts[position] += len(chosen)
+            gains.append(ndcg(relevance, _algorithms_of(full, data, strategy)))
+        for position, k in enumerate(ks):
+            regret_rows.append({
+                "task_type": data.task_type, "metric": data.metric,
+                "dataset_id": dataset_id, "family": str(families[fold]),
+                "strategy": strategy.name, "k": int(k),
+                "regret": per_k[position] / strategy.n_repeats,
+                "n_recommended": counts[position] / strategy.n_repeats})
+        ranking_rows.append({"task_type": data.task_type, "dataset_id": dataset_id,
+                             "strategy": strategy.name,
+                             "ndcg": float(np.nanmean(gains)) if np.isfinite(
+                                 gains).any() else math.nan})
+    return regret_rows, ranking_rows
 
 
 # -------------------------------------------------------------------- report
@@ -635,7 +654,7 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
              task_type: str | None = None, ks: Sequence[int] = DEFAULT_KS,
              strategies: Iterable[Strategy | str] | None = None, random_state: int = 0,
              source: str | None = None, min_coverage: float = 0.95,
-             missing: str = "exclude",
+             missing: str = "exclude", n_jobs: int = 1,
              on_progress: Callable[[str, int, int], None] | None = None) -> EvaluationReport:
     """Grouped leave-one-dataset-out evaluation of recommendation strategies.
 
@@ -674,6 +693,9 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
         What a candidate never attempted on a dataset means: ``"exclude"`` leaves such
         datasets out (a campaign in progress); ``"failure"`` counts it as a failed run
         (record sets such as LCDB that omit failed runs).
+    n_jobs : int, default=1
+        Held-out datasets evaluated at once, in worker processes (-1: one per core).  The
+        result does not depend on it.
     on_progress : callable, optional
         Called as ``on_progress(task_type, done, total)`` after each held-out dataset.
 
@@ -707,6 +729,7 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
         raise InvalidInputError(f"min_coverage must be in (0, 1], got {min_coverage}")
     if missing not in ("exclude", "failure"):
         raise InvalidInputError(f"missing must be 'exclude' or 'failure', got {missing!r}")
+    n_jobs = check_n_jobs(n_jobs)
     chosen = _resolve_strategies(strategies)
     tasks = _resolve_tasks(kb, metric, task_type)
     regrets, rankings, details = [], [], {}
@@ -726,7 +749,8 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
                          "metafeatures": int(data.metafeatures.shape[1]),
                          "failure_rate": float(data.failures.to_numpy().mean()),
                          **data.dropped}
-        task_regrets, task_rankings = _run_task(data, chosen, ks, random_state, on_progress)
+        task_regrets, task_rankings = _run_task(data, chosen, ks, random_state, on_progress,
+                                                 n_jobs)
         regrets.append(task_regrets)
         rankings.append(task_rankings)
     settings = {

@@ -74,6 +74,7 @@ from autometa._search_space import (
 from autometa._storage import make_storage
 from autometa._targets import resolve_metric
 from autometa._validation import (
+    check_n_jobs,
     check_positive_int,
     check_seed,
     check_target_name,
@@ -614,12 +615,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         n_trials = check_positive_int("n_trials", n_trials)
     cv = check_positive_int("cv", cv, minimum=2)
     n_warm = check_positive_int("n_warm", n_warm, minimum=0)
-    if isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) \
-            and n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    elif isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
-        raise InvalidInputError(f"n_jobs must be a positive integer or -1 (one worker per "
-                                f"core), got {n_jobs!r}")
+    n_jobs = check_n_jobs(n_jobs)
     for name, value in (("timeout", timeout), ("fit_timeout", fit_timeout)):
         if value is not None and (isinstance(value, bool) or not isinstance(
                 value, numbers.Real) or not value > 0):

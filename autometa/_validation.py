@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -48,6 +49,7 @@ NUMBERS_AS_TEXT = ("its values look like numbers written as text (e.g. '$1,234.5
 
 __all__ = [
     "check_knowledge_base",
+    "check_n_jobs",
     "check_positive_int",
     "check_seed",
     "check_table",
@@ -63,6 +65,16 @@ def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise InvalidInputError(f"{name} must be {wanted}, got {value!r}")
+    return int(value)
+
+
+def check_n_jobs(value: Any) -> int:
+    """Return ``n_jobs`` as a number of workers (-1: one per core), else raise."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value == -1:
+        return os.cpu_count() or 1
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InvalidInputError(f"n_jobs must be a positive integer or -1 (one worker per "
+                                f"core), got {value!r}")
     return int(value)
 
 

@@ -257,6 +257,26 @@ def test_random_is_reproducible_and_repeated(kb: KnowledgeBase) -> None:
     assert (first.regrets["n_recommended"] == first.regrets["k"]).all()
 
 
+def test_worker_processes_give_the_same_report(kb: KnowledgeBase) -> None:
+    def run(n_jobs: int) -> tuple[EvaluationReport, list[tuple[str, int, int]]]:
+        calls: list[tuple[str, int, int]] = []
+        ours = MetaModelStrategy(params=TINY_METAMODEL)
+        strategies = [RandomConfigurations(n_repeats=2), NearestDatasets(), ours,
+                      MetaModelPortfolio(params=TINY_METAMODEL, share=ours)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            report = evaluate(kb, strategies=strategies, ks=(1, 3), random_state=3,
+                              n_jobs=n_jobs, on_progress=lambda *call: calls.append(call))
+        return report, calls
+
+    one, one_calls = run(1)
+    two, two_calls = run(2)
+    pd.testing.assert_frame_equal(one.regrets, two.regrets)
+    pd.testing.assert_frame_equal(one.rankings, two.rankings)
+    n = kb.datasets.shape[0]
+    assert one_calls == two_calls == [("classification", done, n) for done in range(1, n + 1)]
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"metric": "nope"}, "unknown metric"),
     ({"task_type": "ranking"}, "task_type"),
@@ -267,6 +287,7 @@ def test_random_is_reproducible_and_repeated(kb: KnowledgeBase) -> None:
     ({"strategies": ["random", RandomConfigurations()]}, "unique"),
     ({"strategies": []}, "empty"),
     ({"min_coverage": 0}, "min_coverage"),
+    ({"n_jobs": 0}, "n_jobs must be a positive integer or -1"),
 ])
 def test_invalid_arguments(kb: KnowledgeBase, kwargs: dict, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
@@ -510,6 +531,12 @@ def test_cli_evaluate(kb: KnowledgeBase, tmp_path) -> None:
     assert source.exit_code == 0, source.output
     unknown = runner.invoke(app, [*args, "--source", "lcdb"])
     assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+    parallel = runner.invoke(app, [*args, "--json", "--jobs", "2"])
+    assert parallel.exit_code == 0, parallel.output
+    assert json.loads(parallel.stdout)["summary"] == data["summary"]
+    no_workers = runner.invoke(app, [*args, "--jobs", "0"])
+    assert no_workers.exit_code == 1
+    assert "--jobs must be a positive integer or -1" in no_workers.output
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")

@@ -6,6 +6,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from autometa._cli._errors import fail
 from autometa._cli._json import echo_json
@@ -35,6 +43,8 @@ def evaluate_command(
     missing: str = typer.Option(
         "exclude", "--missing", help="A candidate never attempted on a dataset: 'exclude' "
         "the dataset, or count a 'failure' (records that omit failed runs)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Held-out datasets evaluated at once, "
+                             "in worker processes (-1: one per core); same result."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     out: Path | None = typer.Option(
         None, "--out", help="Folder to write evaluation.json and the regret plot to."),
@@ -50,12 +60,31 @@ def evaluate_command(
             from autometa._plots import check_output_path
 
             check_output_path(out / "evaluation.json")
-        report = autometa.evaluate(kb, metric=metric, task_type=task_type,
-                                   ks=tuple(k) if k else (1, 3, 5, 10),
-                                   strategies=strategy or None, random_state=seed,
-                                   source=source, min_coverage=min_coverage, missing=missing)
+        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("held out"), TimeElapsedColumn(), TimeRemainingColumn())
+        # started at the first held-out dataset: an error before it leaves no empty bar
+        progress = Progress(*columns, console=console,
+                            disable=as_json and not console.is_terminal)
+        bars: dict[str, int] = {}
+
+        def on_progress(task: str, done: int, total: int) -> None:
+            if not bars:
+                progress.start()
+            if task not in bars:
+                bars[task] = progress.add_task(task, total=total)
+            progress.update(bars[task], completed=done)
+
+        try:
+            report = autometa.evaluate(kb, metric=metric, task_type=task_type,
+                                       ks=tuple(k) if k else (1, 3, 5, 10),
+                                       strategies=strategy or None, random_state=seed,
+                                       source=source, min_coverage=min_coverage,
+                                       missing=missing, n_jobs=jobs, on_progress=on_progress)
+        finally:
+            if bars:
+                progress.stop()
     except (InvalidInputError, KnowledgeBaseError) as error:
-        raise fail(error) from None
+        raise fail(str(error).replace("n_jobs", "--jobs")) from None
     if out is not None:
         report.to_json(out / "evaluation.json")
         report.plot(out / "regret.png")
