@@ -90,7 +90,7 @@ from autometa._warm_start import (
     portfolio_rows,
 )
 from knowledge_base import METRICS
-from knowledge_base.campaign import cv_splits, fit_and_score
+from knowledge_base.campaign import cv_splits, fit_and_score, keyboard_interrupts_kept
 from knowledge_base.portfolio import Configuration, build_pipeline
 
 __all__ = ["TuneResult", "tune"]
@@ -330,7 +330,8 @@ class _CrossValidation:
                                   n_samples=len(self.X), n_features=self.X.shape[1])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pipeline.fit(self.X, self.y)
+            with keyboard_interrupts_kept():  # after "ignore", which would hide its warning
+                pipeline.fit(self.X, self.y)
         return pipeline
 
 

@@ -231,6 +231,26 @@ def test_failing_models_are_recorded_and_count_towards_the_budget(table, monkeyp
     assert result.history()["error"].notna().sum() == len(failed)
 
 
+def test_ctrl_c_inside_a_perceptron_stops_the_study(table, tmp_path, monkeypatch):
+    # scikit-learn's MLP catches Ctrl-C, stops training early and only warns: the trial
+    # was then scored as finished and the study went on to the end
+    from sklearn.neural_network import _multilayer_perceptron
+
+    def pressed_ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_multilayer_perceptron.BaseMultilayerPerceptron, "_backprop",
+                        pressed_ctrl_c)
+    storage = str(tmp_path / "study.log")
+    with pytest.raises(KeyboardInterrupt):
+        autometa.tune(table, "target", n_trials=3, cv=3, algorithms=["mlp"],
+                      warm_start=False, storage=storage, study_name="s")
+    trials = optuna.load_study(study_name="s", storage=_tune.make_storage(storage)).trials
+    # the interrupted trial failed and its configuration waits to run first on resume
+    assert [t.state for t in trials] == [TrialState.FAIL, TrialState.WAITING]
+    assert trials[1].system_attrs["fixed_params"] == trials[0].params
+
+
 def test_fits_over_the_time_limit_fail_the_trial(table):
     with pytest.raises(InvalidInputError, match="no trial .* completed.*(limit|Timeout)"):
         autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,

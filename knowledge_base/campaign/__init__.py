@@ -11,6 +11,7 @@ from knowledge_base.campaign._evaluation import (
     cv_splits,
     evaluate_task,
     fit_and_score,
+    keyboard_interrupts_kept,
     score_fold,
     time_limit,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "compute_metafeatures",
     "evaluate_task",
     "fit_and_score",
+    "keyboard_interrupts_kept",
     "load_dataset",
     "score_fold",
 ]

@@ -36,6 +36,7 @@ __all__ = [
     "cv_splits",
     "evaluate_task",
     "fit_and_score",
+    "keyboard_interrupts_kept",
     "score_fold",
     "time_limit",
 ]
@@ -101,6 +102,29 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+#: What scikit-learn's MLP warns after catching Ctrl-C (it then stops training early).
+_INTERRUPTED_TRAINING = "Training interrupted by user"
+
+
+@contextlib.contextmanager
+def keyboard_interrupts_kept() -> Iterator[None]:
+    """Let Ctrl-C in the block stop the program, even inside a multi-layer perceptron.
+
+    scikit-learn's ``MLPClassifier`` / ``MLPRegressor`` catch :class:`KeyboardInterrupt`,
+    stop training early and only warn "Training interrupted by user."; a fit cut short
+    would then be scored as a finished one and the run would go on.  In the block that
+    warning raises :class:`KeyboardInterrupt` again, even where warnings are ignored.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=_INTERRUPTED_TRAINING, category=UserWarning)
+        try:
+            yield
+        except UserWarning as warning:
+            if not str(warning).startswith(_INTERRUPTED_TRAINING):
+                raise
+            raise KeyboardInterrupt from warning
 
 
 def score_fold(task_type: str, y_true: pd.Series, y_pred: np.ndarray,
@@ -226,7 +250,7 @@ def fit_and_score(config: Configuration, task_type: str, X: pd.DataFrame, y: pd.
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
         start = time.perf_counter()
-        with time_limit(time_limit_s):
+        with time_limit(time_limit_s), keyboard_interrupts_kept():
             pipeline.fit(X_train, y_train)
         fit_time = time.perf_counter() - start
         if time_limit_s is not None and fit_time > time_limit_s:
