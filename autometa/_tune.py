@@ -636,7 +636,9 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
                      f"expected fit time (cost_weight={cost_weight:g}; 0 ignores it)")
     task = check_task(task, y, notes)
     check_recommendation_fits(recommendation, task=task, n_features=X.shape[1])
-    metric = resolve_metric(task, metric)[0]
+    # the recommender gets the metric as given: None is recommend's own default (roc_auc,
+    # accuracy on past datasets without it), not roc_auc alone
+    requested_metric, metric = metric, resolve_metric(task, metric)[0]
     names = resolve_algorithms(algorithms, task)
     _check_sampler_fits(sampler, task=task, algorithms=names)
     if len(X) < cv:
@@ -660,8 +662,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
     try:
         study, created = _open_study(opened, study_name, settings)
         interrupted = _recover_interrupted(study)
-        recommender = Recommender(df, target, task, metric, kb, int(random_state), n_warm,
-                                   recommendation)
+        recommender = Recommender(df, target, task, requested_metric, kb, int(random_state),
+                                  n_warm, recommendation)
         report = None
         # a meta-learned sampler carries its own prior: nothing to enqueue before it
         enqueue = warm_start and n_warm > 0 and not (

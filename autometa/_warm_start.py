@@ -50,7 +50,7 @@ class Recommender:
     df: pd.DataFrame
     target: str
     task: str
-    metric: str
+    metric: str | None
     kb: Any
     random_state: int
     n_configs: int
@@ -291,7 +291,7 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
     X, y, _ = check_tuning_table(df, target)
     task = check_task(task, y)
     check_recommendation_fits(recommendation, task=task, n_features=X.shape[1])
-    metric = resolve_metric(task, metric)[0]
+    resolve_metric(task, metric)  # checked; the recommender takes it as given (None: its default)
     space = dict(search_space) if search_space is not None else _study_space(study)
     if not space:
         raise InvalidInputError(

@@ -213,6 +213,32 @@ def test_with_the_real_recommender_and_the_meta_sampler(table, tmp_path, monkeyp
     assert rated >= pool["predicted_score"].max() - 1e-9
 
 
+def test_the_warm_start_asks_recommend_for_the_metric_as_given(table, tmp_path, monkeypatch):
+    # recommend's default (metric=None: roc_auc, accuracy on past datasets without it)
+    # ranks otherwise than metric="roc_auc" alone: tune and warm_start must seed with what
+    # a default recommend shows, so they pass the user's metric on unresolved
+    from autometa import _recommend
+
+    monkeypatch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path / "cache"))
+    kb = synthetic_knowledge_base(n_classification=4, n_regression=0)
+    asked = []
+    real = _recommend.recommend
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["metric"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_recommend, "recommend", spy)
+    space = portfolio_search_space("classification", CHEAP)
+    for metric in (None, "roc_auc"):
+        result = autometa.tune(table, "target", n_trials=1, cv=3, kb=kb, n_warm=1,
+                               algorithms=CHEAP, refit=False, sampler="tpe", metric=metric)
+        assert result.metric == "roc_auc"
+        autometa.warm_start(optuna.create_study(direction="maximize"), table, "target",
+                            n=1, kb=kb, search_space=space, metric=metric)
+    assert asked == [None, None, "roc_auc", "roc_auc"]
+
+
 def test_failing_models_are_recorded_and_count_towards_the_budget(table, monkeypatch):
     original = _tune._CrossValidation.evaluate
 

@@ -53,7 +53,9 @@ def recommend_command(
     task: Annotated[str | None, typer.Option(
         "--task", help="classification or regression (default: inferred).")] = None,
     metric: Annotated[str | None, typer.Option(
-        "--metric", help="Metric to optimise (default: roc_auc or rmse).")] = None,
+        "--metric", help="Metric to optimise (default: roc_auc, learnt from accuracy on past "
+        "datasets without roc_auc; rmse, from r2 likewise; naming one learns from it alone)."
+    )] = None,
     kb: Annotated[Path | None, typer.Option(
         "--kb", help="Knowledge-base folder (default: the shipped one).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
