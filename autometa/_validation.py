@@ -287,12 +287,16 @@ def _typed_target(y: pd.Series, notes: list[str]) -> pd.Series:
     if y.dtype != object:
         return y
     kind = pd.api.types.infer_dtype(y, skipna=True)
-    if kind in ("boolean", "integer", "floating", "mixed-integer-float"):
-        return y.infer_objects()
-    if kind == "decimal":
-        return y.astype(float)
+    yourself = "; do the same to fit a recommended pipeline yourself"
+    if kind in ("boolean", "integer", "floating", "mixed-integer-float", "decimal"):
+        typed = y.astype(float) if kind == "decimal" else y.infer_objects()
+        notes.append(f"the target's {kind} values come as an object column, which "
+                     "scikit-learn's classifiers take for an unknown kind of target: it is "
+                     f"used as y.astype({typed.dtype.name!r}){yourself}")
+        return typed
     if kind not in ("string", "empty"):
-        notes.append(f"the target mixes value types ({kind}); its labels are compared as text")
+        notes.append(f"the target mixes value types ({kind}); its labels are compared as "
+                     f"text (y.astype(str)){yourself}")
         return y.astype(str)
     return y
 
@@ -600,7 +604,7 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
     ------
     InvalidInputError
         Unknown task, a target that cannot be one (all missing, datetimes), a single
-        class, or a non-numeric target for regression.
+        class, fractional numbers as classes, or a non-numeric target for regression.
     """
     n_values, n_rows = y.nunique(dropna=True), int(y.notna().sum())
     numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
@@ -627,6 +631,13 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
             raise InvalidInputError(
                 f"the target has {n_values} distinct values among {n_rows} rows, too many "
                 f"classes to learn (most have a single row); {hint}")
+        if pd.api.types.is_float_dtype(y) and _fractional(y):
+            shown = ", ".join(label_repr(value) for value in sorted(y.dropna().unique())[:3])
+            raise InvalidInputError(
+                f"task='classification' needs class labels, but the target holds "
+                f"fractional numbers ({shown}{', ...' if n_values > 3 else ''}), which "
+                "scikit-learn's classifiers refuse: cast them to text (y.astype(str)) to "
+                "use them as classes, or learn them with task='regression'")
     elif not numeric:
         numbers = _numbers_hint(y)
         hint = f"; {numbers}" if numbers else ""
@@ -636,6 +647,13 @@ def check_task(task: Any, y: pd.Series, notes: list[str] | None = None) -> str:
     elif n_values < 2:
         raise InvalidInputError("the regression target is constant")
     return str(task)
+
+
+def _fractional(y: pd.Series) -> bool:
+    """Whether a numeric target holds a number that is not whole (1.5: not a class label)."""
+    values = y.dropna().to_numpy(dtype=float, na_value=np.nan)
+    finite = values[np.isfinite(values)]
+    return bool(np.any(finite != np.round(finite)))
 
 
 def _inferred_task(y: pd.Series, n_values: int, numeric: bool,

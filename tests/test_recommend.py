@@ -389,6 +389,26 @@ def test_model_argument(kb):
         recommend(_table(), "target", model=model, metric="accuracy")
 
 
+def test_an_object_target_says_how_to_fit_the_pipelines_on_it(kb):
+    # read_csv gives True/False with blanks as an object column; scikit-learn's
+    # classifiers refuse it as "unknown" even once the blanks are gone
+    table = _table(n_classes=2)
+    flags = (table["target"].astype(str) == "c0").astype(object)
+    table["target"] = flags.where(np.arange(len(table)) % 10 > 0, None)
+    rec = recommend(table, "target", kb=kb, n_configs=1)
+    [note] = [note for note in rec.notes if "object column" in note]
+    assert "y.astype('bool')" in note
+    labelled = table.dropna(subset=["target"])
+    X, y = labelled.drop(columns="target"), labelled["target"]
+    with pytest.raises(ValueError, match="Unknown label type"):
+        rec.pipeline(0).fit(X, y)
+    assert set(rec.pipeline(0).fit(X, y.astype("bool")).predict(X)) <= {True, False}
+    mixed = table.assign(target=[1 if row % 2 else "no" for row in range(len(table))])
+    [note] = [note for note in recommend(mixed, "target", kb=kb, n_configs=1).notes
+              if "mixes value types" in note]
+    assert "y.astype(str)" in note and "pipeline yourself" in note
+
+
 # ----------------------------------------------------------------------- errors
 @pytest.mark.parametrize("make, kwargs, match", [
     (lambda: _table(), {"target": "nope"}, "'nope' is not a column of the table; columns"),
@@ -409,6 +429,8 @@ def test_model_argument(kb):
      {"task": "regression"}, r"numeric target.*numbers but for a few words \('unknown' x1\)"),
     (lambda: _table(task="regression"), {"task": "classification"},
      "too many classes.*task='regression'"),
+    (lambda: _table().assign(target=[1.5, 2.5, 4.25] * 100), {"task": "classification"},
+     r"needs class labels, but the target holds fractional numbers \(1.5, 2.5, 4.25\)"),
     (lambda: _table().iloc[:0], {}, "empty"),
     (lambda: _table().assign(target="same"), {}, "single class"),
     (lambda: _table().assign(target=np.int64(1)), {}, r"single class \(1\);"),
