@@ -193,7 +193,7 @@ def test_build_errors_are_one_line(tmp_path: Path, corpus_index: Path) -> None:
 
 
 @pytest.mark.parametrize("option, message", [
-    (["--jobs", "0"], "--jobs must be -1 (all cores) or a number of processes, got 0"),
+    (["--jobs", "0"], "0 is not a positive integer or -1 (one per core)"),
     (["--max-rows", "-5"], "Invalid value for '--max-rows'"),
     (["--max-rows", "2"], "max_rows must be at least n_folds (3)"),
     (["--time-limit", "-1"], "Invalid value for '--time-limit'"),

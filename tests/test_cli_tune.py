@@ -123,8 +123,9 @@ def test_errors_exit_with_a_message(csv, tmp_path):
     assert missing.exit_code == 1 and "no such file" in missing.output
     bad_target = invoke(csv, "--target", "nope", "--no-warm-start")
     assert bad_target.exit_code == 1 and "not a column" in bad_target.output
-    bad_sampler = invoke(csv, "--target", "label", "--sampler", "grid")
-    assert bad_sampler.exit_code == 1 and "sampler" in bad_sampler.output
+    bad_sampler = invoke(csv, "--target", "label", "--sampler", "grid")  # a usage error
+    assert bad_sampler.exit_code == 2 and "'grid' is not one of meta, tpe, random" in " ".join(
+        bad_sampler.output.replace("│", " ").split())
     folder = invoke(csv, "--target", "label", "--save", tmp_path)  # refused before tuning
     assert folder.exit_code == 1 and "Traceback" not in folder.output
     assert folder.output.startswith("Error: cannot save the pipeline to")
@@ -169,11 +170,10 @@ def test_json_is_strict_and_a_score_on_fewer_folds_is_noted(tmp_path):
 
 
 def test_errors_name_the_command_s_options_and_the_dashboard_path_is_quoted(csv, tmp_path):
-    jobs = invoke(csv, "--target", "label", "--jobs", 0)
-    assert jobs.exit_code == 1 and ("--jobs must be a positive integer or -1 (one worker "
-                                    "per core), got 0") in " ".join(jobs.output.split())
+    jobs = invoke(csv, "--target", "label", "--jobs", 0)  # a usage error (exit 2)
+    assert jobs.exit_code == 2 and "Invalid value for '--jobs'" in jobs.output
     seed = invoke(csv, "--target", "label", "--seed", 2**40)
-    assert seed.exit_code == 1 and "--seed must be an integer in [0, 2**32 - 1]" in seed.output
+    assert seed.exit_code == 2 and "is not in [0, 2**32 - 1]" in seed.output
     weight = invoke(csv, "--target", "label", "--cost-weight", 0.5, "--sampler", "tpe")
     assert weight.exit_code == 1 and "--cost-weight applies to --sampler 'meta'" in \
         " ".join(weight.output.split())

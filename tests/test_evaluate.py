@@ -525,8 +525,8 @@ def test_cli_evaluate(kb: KnowledgeBase, tmp_path) -> None:
     assert table.exit_code == 0 and "nearest_datasets" in table.stdout
     bad = runner.invoke(app, [*prefix, "--kb", str(tmp_path / "missing")])
     assert bad.exit_code == 1 and bad.output.startswith("Error: ")
-    wrong = runner.invoke(app, [*args, "--missing", "drop"])
-    assert wrong.exit_code == 1 and "missing" in wrong.output
+    wrong = runner.invoke(app, [*args, "--missing", "drop"])  # a usage error
+    assert wrong.exit_code == 2 and "'drop' is not one of exclude, failure" in wrong.output
     source = runner.invoke(app, [*args, "--json", "--source", "synthetic"])
     assert source.exit_code == 0, source.output
     unknown = runner.invoke(app, [*args, "--source", "lcdb"])
@@ -535,8 +535,7 @@ def test_cli_evaluate(kb: KnowledgeBase, tmp_path) -> None:
     assert parallel.exit_code == 0, parallel.output
     assert json.loads(parallel.stdout)["summary"] == data["summary"]
     no_workers = runner.invoke(app, [*args, "--jobs", "0"])
-    assert no_workers.exit_code == 1
-    assert "--jobs must be a positive integer or -1" in no_workers.output
+    assert no_workers.exit_code == 2 and "0 is not a positive integer or -1" in no_workers.output
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")

@@ -72,8 +72,8 @@ def test_bad_target_and_bad_file_are_clean_errors(app, table_path, tmp_path):
     assert result.exit_code == 1
     assert "no such file" in result.output
     result = runner.invoke(app, [str(table_path), "--target", "label", "--group", "bogus"])
-    assert result.exit_code == 1
-    assert "Unknown meta-feature group" in result.output
+    assert result.exit_code == 2  # a usage error
+    assert "'bogus' is not one of general" in result.output
 
 
 def test_whole_number_target_is_taken_as_regression_as_recommend_does(app, tmp_path):
@@ -105,4 +105,4 @@ def test_given_task_is_checked_against_the_target_as_recommend_does(app, tmp_pat
     assert continuous.exit_code == 1 and "Traceback" not in continuous.output
     assert "regression" in continuous.output
     unknown = runner.invoke(app, [str(path), "--target", "price", "--task", "ranking"])
-    assert unknown.exit_code == 1 and "task must be one of" in unknown.output
+    assert unknown.exit_code == 2 and "'ranking' is not one of" in unknown.output

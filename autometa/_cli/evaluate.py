@@ -17,6 +17,7 @@ from rich.progress import (
 
 from autometa._cli._errors import fail
 from autometa._cli._json import echo_json
+from autometa._cli._options import JOBS, METRIC, MISSING, SEED, SHARE, TASK
 
 __all__ = ["evaluate_command"]
 
@@ -25,25 +26,29 @@ def evaluate_command(
     kb: Path | None = typer.Option(None, "--kb",
                                    help="Knowledge-base folder (default: the shipped one)."),
     metric: str | None = typer.Option(
-        None, "--metric", help="Metric (default: roc_auc for classification, rmse for "
+        None, "--metric", parser=METRIC,
+        help="Metric (default: roc_auc for classification, rmse for "
         "regression); selects its task type."),
     task_type: str | None = typer.Option(
-        None, "--task-type", help="classification or regression (default: both)."),
-    k: list[int] | None = typer.Option(None, "--k", help="Best-of-k size (repeatable; "
+        None, "--task-type", parser=TASK, help="classification or regression (default: both)."),
+    k: list[int] | None = typer.Option(None, "--k", min=1, help="Best-of-k size (repeatable; "
                                        "default 1 3 5 10)."),
     strategy: list[str] | None = typer.Option(
         None, "--strategy", help="Strategy name (repeatable; default: all)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the stochastic strategies."),
+    seed: int = typer.Option(0, "--seed", parser=SEED, help="Seed of the stochastic strategies."),
     source: str | None = typer.Option(
         None, "--source", help="Use only this evaluation source (default: per task type, "
         "the source with the most datasets x configurations, e.g. 'campaign')."),
     min_coverage: float = typer.Option(
-        0.95, "--min-coverage", help="Share of datasets a configuration must have been "
+        0.95, "--min-coverage", parser=SHARE,
+        help="Share of datasets a configuration must have been "
         "attempted on to be a candidate."),
     missing: str = typer.Option(
-        "exclude", "--missing", help="A candidate never attempted on a dataset: 'exclude' "
+        "exclude", "--missing", parser=MISSING,
+        help="A candidate never attempted on a dataset: 'exclude' "
         "the dataset, or count a 'failure' (records that omit failed runs)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Held-out datasets evaluated at once, "
+    jobs: int = typer.Option(1, "--jobs", "-j", parser=JOBS,
+    help="Held-out datasets evaluated at once, "
                              "in worker processes (-1: one per core); same result."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     out: Path | None = typer.Option(

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from autometa._cli._errors import fail
+from autometa._cli._options import JOBS, SEED
 
 __all__ = ["build_command"]
 
@@ -24,8 +25,9 @@ def build_command(
                                  help="Row cap per dataset (0: none)."),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.0,
                                      help="Seconds per fit (0: none)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of sampling, folds and models."),
-    jobs: int = typer.Option(-1, "--jobs", min=-1,
+    seed: int = typer.Option(0, "--seed", parser=SEED,
+                             help="Seed of sampling, folds and models."),
+    jobs: int = typer.Option(-1, "--jobs", parser=JOBS,
                              help="Local worker processes (-1: all cores)."),
     scheduler: str | None = typer.Option(None, "--scheduler",
                                          help="Dask scheduler address to scale out to."),
@@ -44,8 +46,6 @@ def build_command(
     from knowledge_base.campaign import Campaign, CampaignSettings, CampaignSettingsMismatch, Corpus
 
     console = Console(stderr=True)
-    if jobs == 0:
-        raise fail("--jobs must be -1 (all cores) or a number of processes, got 0")
     try:
         settings = CampaignSettings(n_configs=configs, n_folds=folds,
                                     max_rows=max_rows or None, time_limit=time_limit or None,

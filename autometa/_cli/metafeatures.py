@@ -13,6 +13,7 @@ from rich.table import Table
 
 from autometa._cli._errors import fail
 from autometa._cli._json import echo_json
+from autometa._cli._options import GROUP, SECONDS, SEED, TASK
 
 __all__ = ["metafeatures_command"]
 
@@ -34,15 +35,19 @@ def metafeatures_command(
     groups: list[str] | None = typer.Option(
         None,
         "--group",
+        parser=GROUP,
         help="Meta-feature group to compute (repeatable): general, statistical, info_theory, "
         "model_based, landmarkers. Default: all.",
     ),
     task: str | None = typer.Option(
-        None, "--task", help="classification or regression (default: inferred from the target)."
+        None, "--task", parser=TASK,
+        help="classification or regression (default: inferred from the target)."
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of the subsamples and models."),
+    seed: int = typer.Option(0, "--seed", parser=SEED,
+                             help="Seed of the subsamples and models."),
     time_budget: float | None = typer.Option(
-        None, "--time-budget", help="Seconds; expensive groups are subsampled or skipped."
+        None, "--time-budget", parser=SECONDS,
+        help="Seconds; expensive groups are subsampled or skipped."
     ),
 ) -> None:
     """Compute the meta-features of a table (OpenML-compatible names where they exist)."""

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from autometa._cli._errors import fail
 from autometa._cli._json import echo_json
+from autometa._cli._options import METRIC, SEED, TASK
 from autometa._durations import format_seconds
 
 __all__ = ["recommend_command"]
@@ -51,14 +52,16 @@ def recommend_command(
         "--explain", help="Also show the most similar datasets and the meta-features that "
         "drove the ranking.")] = False,
     task: Annotated[str | None, typer.Option(
-        "--task", help="classification or regression (default: inferred).")] = None,
+        "--task", parser=TASK, help="classification or regression (default: "
+        "inferred).")] = None,
     metric: Annotated[str | None, typer.Option(
-        "--metric", help="Metric to optimise (default: roc_auc, learnt from accuracy on past "
+        "--metric", parser=METRIC,
+        help="Metric to optimise (default: roc_auc, learnt from accuracy on past "
         "datasets without roc_auc; rmse, from r2 likewise; naming one learns from it alone)."
     )] = None,
     kb: Annotated[Path | None, typer.Option(
         "--kb", help="Knowledge-base folder (default: the shipped one).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", parser=SEED, help="Random seed.")] = 0,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Also draw the ranking to this image file (.png, .svg, .pdf).")] = None,
 ) -> None:

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from autometa._cli._errors import fail
 from autometa._cli._json import echo_json
+from autometa._cli._options import ALGORITHM, JOBS, METRIC, SAMPLER, SECONDS, SEED, TASK
 from autometa._durations import format_seconds
 
 __all__ = ["tune_command"]
@@ -44,9 +45,11 @@ def tune_command(
         "postgresql://..., or a journal file path (tune.log). An existing study is resumed."),
     study: str | None = typer.Option(
         None, "--study", help="Study name (default: derived from the target and the table)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: one per core)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", parser=JOBS,
+                             help="Worker processes (-1: one per core)."),
     timeout: float | None = typer.Option(
-        None, "--timeout", help="Start no new trial after S seconds (the meta-learned "
+        None, "--timeout", parser=SECONDS,
+        help="Start no new trial after S seconds (the meta-learned "
         "sampler then weighs each configuration's expected fit time)."),
     cost_weight: float | None = typer.Option(
         None, "--cost-weight", min=0.0, help="How much the meta-learned sampler penalises "
@@ -54,14 +57,17 @@ def tune_command(
         "--timeout, else 0)."),
     cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds."),
     fit_timeout: float | None = typer.Option(
-        None, "--fit-timeout", help="Seconds one fit may take (slower: a failed trial)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of folds, models and sampler."),
-    task: str | None = typer.Option(None, "--task",
+        None, "--fit-timeout", parser=SECONDS,
+        help="Seconds one fit may take (slower: a failed trial)."),
+    seed: int = typer.Option(0, "--seed", parser=SEED,
+                             help="Seed of folds, models and sampler."),
+    task: str | None = typer.Option(None, "--task", parser=TASK,
                                     help="classification or regression (default: inferred)."),
-    metric: str | None = typer.Option(None, "--metric",
+    metric: str | None = typer.Option(None, "--metric", parser=METRIC,
                                       help="Metric (default: roc_auc or rmse)."),
     sampler: str | None = typer.Option(
-        None, "--sampler", help="meta (the meta-model as the sampler's prior; the default "
+        None, "--sampler", parser=SAMPLER,
+        help="meta (the meta-model as the sampler's prior; the default "
         "when warm-started), tpe (recommendations enqueued, then TPE; the default with "
         "--no-warm-start) or random."),
     warm: bool = typer.Option(True, "--warm-start/--no-warm-start",
@@ -69,7 +75,8 @@ def tune_command(
     n_warm: int = typer.Option(10, "--n-warm", min=0,
                                help="Recommendations to enqueue (--sampler tpe or random)."),
     algorithm: list[str] | None = typer.Option(
-        None, "--algorithm", "-a", help="Only this portfolio algorithm (repeatable)."),
+        None, "--algorithm", "-a", parser=ALGORITHM,
+        help="Only this portfolio algorithm (repeatable)."),
     kb: Path | None = typer.Option(None, "--kb", help="Knowledge-base folder "
                                    "(default: the shipped one)."),
     save: Path | None = typer.Option(None, "--save",
