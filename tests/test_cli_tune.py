@@ -196,3 +196,16 @@ def test_ctrl_c_says_how_to_resume(csv, tmp_path, monkeypatch):
     assert "run the same command to resume" in " ".join(kept.output.split())
     lost = invoke(csv, "--target", "label")
     assert lost.exit_code == 130 and "give --storage to keep one" in " ".join(lost.output.split())
+
+
+def test_the_progress_bar_shows_small_scores_as_they_are(tmp_path):
+    # an RMSE of 1e-7 showed as "best 0.0000"
+    X, y = make_table(80, 3, task="regression", seed=2)
+    path = tmp_path / "tiny.csv"
+    X.assign(y=y * 1e-8).to_csv(path, index=False)
+    result = invoke(path, "--target", "y", "--trials", 2, "--cv", 2, "--no-warm-start",
+                    "-a", "linear")
+    assert result.exit_code == 0, result.output
+    [bar] = [line for line in result.output.splitlines() if line.startswith("tune ")]
+    best = float(bar.split("best ")[1].split()[0])
+    assert 0 < best < 1e-5

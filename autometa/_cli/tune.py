@@ -131,7 +131,7 @@ def tune_command(
                 higher = study.direction == optuna.study.StudyDirection.MAXIMIZE
                 state["best"] = max(values) if higher else min(values)
             progress.update(bar, completed=done if trials is None else min(done, trials),
-                            best="-" if math.isnan(state["best"]) else f"{state['best']:.4f}")
+                            best="-" if math.isnan(state["best"]) else _fmt(state["best"]))
 
         try:
             with _quiet_models():
@@ -156,7 +156,7 @@ def tune_command(
             raise typer.Exit(code=130) from None
         progress.update(bar, completed=result.n_trials if trials is None
                         else min(result.n_trials, trials),
-                        best=f"{result.best_score:.4f}")
+                        best=_fmt(result.best_score))
 
     if save is not None:
         import joblib
