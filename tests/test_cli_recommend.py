@@ -207,6 +207,13 @@ def test_without_target_the_last_column_with_values_is_predicted_and_named(table
     assert json.loads(result.stdout)["target"] == "label"
     assert "no --target given: predicting 'label', the last column with values" in \
         result.stderr
+    # when the guessed column cannot be a target, the error names it
+    path = tmp_path / "constant_last.csv"
+    table.assign(status="ok").to_csv(path, index=False)
+    failed = _invoke(path, "--kb", kb_folder)
+    assert failed.exit_code == 1
+    assert ("no --target given, so the last column with values, 'status', was taken as the "
+            "target: the target has a single class ('ok')") in " ".join(failed.stderr.split())
 
 
 def test_a_folder_or_a_non_path_is_a_clear_error(tmp_path):

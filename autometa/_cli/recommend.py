@@ -95,6 +95,9 @@ def recommend_command(
         if plot is not None:
             result.plot(plot)
     except (AutometaError, KnowledgeBaseError, MetafeatureError) as error:
+        if guessed:  # the error is about a column the user did not name
+            raise fail(f"no --target given, so the last column with values, {target!r}, was "
+                       f"taken as the target: {error}") from None
         raise fail(error) from None
     if guessed:  # said once it worked: an error stays one line
         Console(stderr=True).print(f"no --target given: predicting {escape(repr(target))}, "
