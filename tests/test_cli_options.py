@@ -56,3 +56,10 @@ def test_choices_take_any_case():
     assert _options.TASK("Regression") == "regression"
     assert _options.ALGORITHM("LightGBM") == "lightgbm"
     assert _options.JOBS("-1") == -1 and _options.SEED("7") == 7
+
+
+def test_version():
+    from autometa import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"autometa {__version__}\n"

@@ -20,6 +20,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from autometa import __version__
+
+        typer.echo(f"autometa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(  # noqa: FBT001 - a flag
+        False, "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")) -> None:
+    """Options of the ``autometa`` command itself (the help text is the app's)."""
+
+
 app.command("recommend")(recommend_command)
 app.command("tune")(tune_command)
 app.command("metafeatures")(metafeatures_command)
