@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from knowledge_base._schema import KnowledgeBaseError
 from knowledge_base._store import KnowledgeBase, default_path
 from knowledge_base.campaign import Campaign, Corpus, compute_metafeatures
 
@@ -49,13 +50,25 @@ def build_default_knowledge_base(campaign_dir: str | Path, corpus_index: str | P
         Processes for meta-feature extraction.
     refresh_metafeatures : bool
         Recompute meta-features even where cached beside the campaign.
+
+    Returns
+    -------
+    KnowledgeBase
+        The knowledge base written to ``out``.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        If ``campaign_dir`` does not exist or holds no campaign results; nothing is
+        written then.
     """
     from knowledge_base.importers import import_records
 
     start = time.perf_counter()
+    _check_campaign_folder(Path(campaign_dir))
     corpus = Corpus(corpus_index)
     campaign = Campaign(campaign_dir, corpus)
-    measured = sorted(set(campaign.records()["dataset_id"]))
+    measured = _measured_datasets(campaign)
     metafeatures = compute_metafeatures(corpus, Path(campaign_dir) / "metafeatures.parquet",
                                         dataset_ids=measured, n_jobs=n_jobs,
                                         refresh=refresh_metafeatures)
@@ -80,6 +93,52 @@ def build_default_knowledge_base(campaign_dir: str | Path, corpus_index: str | P
     kb.save(folder, compression_level=19)
     (folder / "NOTICE").write_text(_notice(kb, corpus.index.parent))
     return kb
+
+
+def _check_campaign_folder(folder: Path) -> None:
+    """Refuse a campaign folder that does not exist (before reading the corpus).
+
+    Parameters
+    ----------
+    folder : Path
+        The campaign folder.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        If ``folder`` is not an existing folder.
+    """
+    if not folder.is_dir():
+        raise KnowledgeBaseError(
+            f"campaign folder {folder} does not exist: the default knowledge base needs "
+            "the campaign results")
+
+
+def _measured_datasets(campaign: Campaign) -> list[str]:
+    """The ids of the datasets the campaign has results for; refuse a campaign without any.
+
+    Parameters
+    ----------
+    campaign : Campaign
+        The campaign to build from.
+
+    Returns
+    -------
+    list of str
+        Sorted dataset ids, at least one.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        If the campaign folder holds no campaign results (neither Parquet parts nor
+        journal lines).
+    """
+    measured = sorted({str(dataset_id) for dataset_id in campaign.records()["dataset_id"]})
+    if not measured:
+        raise KnowledgeBaseError(
+            f"campaign folder {campaign.directory} holds no campaign results "
+            "(no evaluations/part-*.parquet nor journal/*.jsonl records)")
+    return measured
 
 
 def _notice(kb: KnowledgeBase, shared: Path) -> str:

@@ -229,12 +229,13 @@ def ship_command(
         "--refresh-metafeatures", help="Recompute cached meta-features.")] = False,
 ) -> None:
     """Build the default knowledge base: campaign + meta-features + OpenML records."""
+    from knowledge_base import KnowledgeBaseError
     from knowledge_base._default_kb import build_default_knowledge_base
 
     try:
         kb = build_default_knowledge_base(campaign, corpus, records=records, out=out,
                                           n_jobs=jobs, refresh_metafeatures=refresh)
-    except (FileNotFoundError, ValueError) as error:
+    except (KnowledgeBaseError, FileNotFoundError, ValueError) as error:
         raise fail(error) from None
     console = Console(highlight=False)
     console.print(f"wrote {kb!r}")
