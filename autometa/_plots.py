@@ -143,42 +143,132 @@ def plot_recommendation(recommendation: Any, path: str | Path | None = None, *,
     return ax
 
 
+#: How far beyond the quartile on the worse side, in interquartile ranges, a trial must
+#: score to be drawn at the edge of the score axis rather than at its value (Tukey's "far
+#: out" fence): one catastrophic trial must not flatten all the others.
+_FAR_OUT = 3.0
+
+
 def plot_history(result: Any, path: str | Path | None = None, *, ax: Any = None) -> Any:
     """Score of every trial of a tuning run, coloured by algorithm, and the best so far.
 
     Trials enqueued from the recommendations (the warm start) are drawn as squares, the
-    sampler's as circles; failed trials are counted in the title.  The score axis spans
-    the best nine tenths of the trials, so that a few poor ones do not flatten the rest.
-    Parameters as :meth:`TuneResult.plot`; returns the axes drawn on.
+    sampler's as circles; failed trials are counted in the title.  Every completed trial
+    is drawn: the score axis spans them all but the far outliers on the worse side (more
+    than three interquartile ranges beyond the quartile), which would flatten the rest;
+    those are drawn as triangles on the axis's edge, and the legend says how many there
+    are and how far off they go.  Parameters as :meth:`TuneResult.plot`; returns the axes
+    drawn on.
     """
     history = result.history()
     ax = _axes(ax, path, (7.5, 4.2))
+    higher = METRICS[result.metric]
     done = history[history["state"] == "COMPLETE"]
+    values = done["value"].to_numpy(dtype=float)
+    clipped = _far_outliers(values, higher)
     colours = dict(zip(sorted(done["algorithm"].dropna().unique()),
                        _palette(done["algorithm"].nunique()), strict=True))
-    for (algorithm, source), trials in done.groupby(["algorithm", "source"], sort=True):
-        warm = source == "warm_start"
-        ax.scatter(trials["number"], trials["value"], color=colours[algorithm],
-                   marker="s" if warm else "o", edgecolor="black" if warm else "none",
-                   s=36, label=f"{algorithm}{' (warm start)' if warm else ''}", zorder=3)
+    _draw_trials(ax, done, clipped, colours)
     ax.step(history["number"], history["best_so_far"], where="post", color="black",
             linewidth=1.5, label="best so far", zorder=2)
     n_failed = int((history["state"] == "FAIL").sum())
     ax.set_xlabel("trial")
     ax.set_ylabel(f"cross-validated {result.metric} ("
-                  f"{'higher' if METRICS[result.metric] else 'lower'} is better)")
+                  f"{'higher' if higher else 'lower'} is better)")
     ax.set_title(f"{result.study.study_name}: best {result.best_score:.4g} "
                  f"({result.algorithm}) in {len(history)} trials"
                  + (f", {n_failed} failed" if n_failed else ""), fontsize=9)
-    if len(done):  # the worst tenth of the trials would flatten the interesting part
-        low, high = np.nanpercentile(done["value"], [10, 100] if METRICS[result.metric]
-                                     else [0, 90])
-        margin = 0.05 * (high - low) if high > low else 0.01 * max(abs(high), 1e-12)
-        ax.set_ylim(low - margin, high + margin)
+    shown = values[~clipped & np.isfinite(values)]
+    if len(shown):
+        ax.set_ylim(*_score_limits(shown))
+        _draw_clipped(ax, done[clipped], colours, higher)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
     _save(ax, path)
     return ax
+
+
+def _far_outliers(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """Which scores are far outliers on the worse side (Tukey's far-out fence).
+
+    Parameters
+    ----------
+    values : ndarray
+        Scores of the completed trials (NaN is never an outlier; an infinitely bad
+        score always is).
+    higher_is_better : bool
+        Direction of the metric: only the worse side is clipped, never the best trials.
+
+    Returns
+    -------
+    ndarray of bool
+        ``True`` for the trials to draw at the axis's edge.
+    """
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return np.zeros(len(values), dtype=bool)
+    q1, q3 = np.percentile(finite, [25, 75])
+    reach = _FAR_OUT * (q3 - q1)
+    with np.errstate(invalid="ignore"):
+        return values < q1 - reach if higher_is_better else values > q3 + reach
+
+
+def _score_limits(values: np.ndarray) -> tuple[float, float]:
+    """The score axis's limits: ``values`` (finite, not empty) with a small margin."""
+    low, high = float(np.min(values)), float(np.max(values))
+    margin = 0.05 * (high - low) if high > low else 0.01 * max(abs(high), 1e-12)
+    return low - margin, high + margin
+
+
+def _draw_trials(ax: Any, done: Any, clipped: np.ndarray, colours: dict[str, Any]) -> None:
+    """One scatter per algorithm and source of the trials not clipped (all in the legend).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Axes to draw on.
+    done : DataFrame
+        The completed trials (rows of :meth:`TuneResult.history`).
+    clipped : ndarray of bool
+        Trials drawn at the axis's edge instead (see :func:`_draw_clipped`).
+    colours : dict
+        Colour of each algorithm.
+    """
+    shown = done.assign(_clipped=clipped)
+    for (algorithm, source), trials in shown.groupby(["algorithm", "source"], sort=True):
+        warm = source == "warm_start"
+        trials = trials[~trials["_clipped"]]
+        ax.scatter(trials["number"], trials["value"], color=colours[algorithm],
+                   marker="s" if warm else "o", edgecolor="black" if warm else "none",
+                   s=36, label=f"{algorithm}{' (warm start)' if warm else ''}", zorder=3)
+
+
+def _draw_clipped(ax: Any, trials: Any, colours: dict[str, Any],
+                  higher_is_better: bool) -> None:
+    """Draw the far-outlying ``trials`` as triangles on the axis's worse edge, in the legend.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Axes to draw on, its score limits already set.
+    trials : DataFrame
+        The clipped completed trials (rows of :meth:`TuneResult.history`).
+    colours : dict
+        Colour of each algorithm.
+    higher_is_better : bool
+        Direction of the metric: the clipped trials are below the axis if ``True``.
+    """
+    if trials.empty:
+        return
+    bottom, top = ax.get_ylim()
+    worst = trials["value"].min() if higher_is_better else trials["value"].max()
+    n = len(trials)
+    label = (f"{n} trial{'s' if n > 1 else ''} off the axis "
+             f"({'down' if higher_is_better else 'up'} to {worst:.4g}), at its edge")
+    ax.scatter(trials["number"], np.full(n, bottom if higher_is_better else top),
+               color=[colours.get(algorithm, "grey") for algorithm in trials["algorithm"]],
+               marker="v" if higher_is_better else "^", edgecolor="black", linewidths=0.6,
+               s=48, clip_on=False, zorder=4, label=label)
 
 
 def _palette(n: int) -> list[Any]:

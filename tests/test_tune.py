@@ -20,6 +20,7 @@ from autometa._search_space import (
     suggest_configuration,
 )
 from autometa._testing import make_table, synthetic_knowledge_base
+from knowledge_base import METRICS
 from knowledge_base.campaign import EvaluationTask, evaluate_task
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -82,6 +83,74 @@ def test_recommendations_run_first_and_the_result_is_refitted(table):
     labels = ax.get_legend_handles_labels()[1]
     assert "best so far" in labels and any("(warm start)" in label for label in labels)
     np.testing.assert_allclose(ax.lines[0].get_ydata(), history["best_so_far"])
+
+
+def result_with_scores(scores: list[float], metric: str = "roc_auc") -> _tune.TuneResult:
+    """A tuning result whose study holds one completed trial per score (no fitting)."""
+    study = optuna.create_study(direction="maximize" if METRICS[metric] else "minimize",
+                                study_name="scores")
+    space = {ALGORITHM_PARAM: optuna.distributions.CategoricalDistribution(CHEAP)}
+    for number, score in enumerate(scores):
+        study.add_trial(optuna.trial.create_trial(
+            params={ALGORITHM_PARAM: CHEAP[number % 2]}, distributions=space, value=score))
+    best = study.best_trial
+    return _tune.TuneResult(pipeline=None, best_score=best.value, best_params=best.params,
+                            configuration=params_to_configuration(best.params),
+                            fold_scores=[], metric=metric, task="classification",
+                            study=study)
+
+
+def drawn_points(ax) -> dict[float, tuple[float, str]]:
+    """Each point drawn: its trial number -> (height, legend label of its scatter)."""
+    points = {}
+    for collection in ax.collections:
+        for x, y in collection.get_offsets():
+            assert x not in points, f"trial {x} drawn twice"
+            points[float(x)] = (float(y), collection.get_label())
+    return points
+
+
+@pytest.mark.parametrize("scores", [
+    [0.91, 0.90, 0.92, 0.60],  # few trials: none is a far outlier
+    list(np.linspace(0.80, 0.90, 20)),  # a spread, no outlier
+])
+def test_the_trials_plot_shows_every_trial_when_none_is_far_off(scores):
+    from matplotlib.figure import Figure
+
+    ax = result_with_scores(scores).plot(ax=Figure().subplots())
+    bottom, top = ax.get_ylim()
+    assert bottom < min(scores) and max(scores) < top
+    points = drawn_points(ax)
+    assert sorted(points) == list(range(len(scores)))
+    np.testing.assert_allclose([points[n][0] for n in range(len(scores))], scores)
+    assert not any("off the axis" in label for label in ax.get_legend_handles_labels()[1])
+
+
+@pytest.mark.parametrize("metric, catastrophe, marker", [
+    ("roc_auc", 0.2, "v"),  # higher is better: clipped at the bottom
+    ("rmse", 50.0, "^"),  # lower is better: clipped at the top
+])
+def test_the_trials_plot_marks_far_outliers_at_the_edge(metric, catastrophe, marker):
+    from matplotlib.figure import Figure
+    from matplotlib.markers import MarkerStyle
+
+    good = [0.90, 0.91, 0.92, 0.93, 0.905, 0.915, 0.925, 0.935]
+    scores = [*good[:3], catastrophe, *good[3:]]
+    ax = result_with_scores(scores, metric).plot(ax=Figure().subplots())
+    bottom, top = ax.get_ylim()
+    assert bottom < min(good) and max(good) < top < 1.0  # the good trials are not squashed
+    assert not bottom < catastrophe < top
+    points = drawn_points(ax)
+    assert sorted(points) == list(range(len(scores)))  # every trial drawn once
+    edge = bottom if METRICS[metric] else top
+    label = f"1 trial off the axis ({'down' if METRICS[metric] else 'up'} to {catastrophe:.4g})"
+    assert points[3] == (edge, f"{label}, at its edge")
+    assert f"{label}, at its edge" in [text.get_text() for text in ax.get_legend().get_texts()]
+    clipped = next(c for c in ax.collections if c.get_label().startswith("1 trial off"))
+    style = MarkerStyle(marker)
+    np.testing.assert_allclose(clipped.get_paths()[0].vertices,
+                               style.get_path().transformed(style.get_transform()).vertices)
+    assert not clipped.get_clip_on()
 
 
 @pytest.mark.parametrize("labels", [[0, 1], [True, False]])
