@@ -501,7 +501,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
          study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
          cv: int = 5, random_state: int = 0, task: str | None = None,
          metric: str | None = None, algorithms: Iterable[str] | None = None,
-         sampler: str | BaseSampler | None = None, n_warm: int = 10, kb: Any = None,
+         sampler: str | BaseSampler | None = None, n_warm: int | None = None, kb: Any = None,
          recommendation: Any = None, refit: bool = True, fit_timeout: float | None = None,
          cost_weight: float | None = None,
          callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] | None = None
@@ -565,8 +565,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         meta-model had not seen (x 4 seeds, ``benchmarks/results/warm_start/report.md``)
         ``"meta"`` had the better score after 10 / 20 / 30 trials in 49 / 50 / 47 of 72
         runs, enqueued TPE in 18 / 19 / 24.
-    n_warm : int, default=10
-        Recommended configurations to enqueue (``sampler="tpe"`` or ``"random"``).
+    n_warm : int, optional
+        Recommended configurations to enqueue (``sampler="tpe"`` or ``"random"``; default
+        10).  The meta-learned sampler takes them as its prior instead: given with it, or
+        with ``warm_start=False``, ``n_warm`` is not used (noted).
     kb : KnowledgeBase or path, optional
         Knowledge base of the meta-model (default: the shipped one).
     recommendation : Recommendation, optional
@@ -615,7 +617,8 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
     if n_trials is not None:
         n_trials = check_positive_int("n_trials", n_trials)
     cv = check_positive_int("cv", cv, minimum=2)
-    n_warm = check_positive_int("n_warm", n_warm, minimum=0)
+    n_warm_given = n_warm is not None
+    n_warm = check_positive_int("n_warm", 10 if n_warm is None else n_warm, minimum=0)
     n_jobs = check_n_jobs(n_jobs)
     for name, value in (("timeout", timeout), ("fit_timeout", fit_timeout)):
         if value is not None and (isinstance(value, bool) or not isinstance(
@@ -634,6 +637,12 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
     if automatic and cost_weight > 0:
         notes.append(f"timeout given: the meta-learned sampler weighs each configuration's "
                      f"expected fit time (cost_weight={cost_weight:g}; 0 ignores it)")
+    meta_prior = sampler == "meta" or isinstance(sampler, MetaLearnedSampler)
+    if n_warm_given and (meta_prior or not warm_start):
+        notes.append(f"n_warm={n_warm} not used: " + (
+            "the meta-learned sampler takes the recommendations as its prior instead of "
+            "enqueueing them (sampler='tpe' or 'random' enqueues them)" if warm_start
+            else "warm_start=False enqueues nothing"))
     task = check_task(task, y, notes)
     check_recommendation_fits(recommendation, task=task, n_features=X.shape[1])
     # the recommender gets the metric as given: None is recommend's own default (roc_auc,
@@ -666,8 +675,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
                                   n_warm, recommendation)
         report = None
         # a meta-learned sampler carries its own prior: nothing to enqueue before it
-        enqueue = warm_start and n_warm > 0 and not (
-            sampler == "meta" or isinstance(sampler, MetaLearnedSampler))
+        enqueue = warm_start and n_warm > 0 and not meta_prior
         if created or not _wait_for(study, WARM_ATTR, seconds=10.0):
             # the creator enqueues (or whoever finds its setup unfinished: it died)
             if enqueue:

@@ -209,3 +209,12 @@ def test_the_progress_bar_shows_small_scores_as_they_are(tmp_path):
     [bar] = [line for line in result.output.splitlines() if line.startswith("tune ")]
     best = float(bar.split("best ")[1].split()[0])
     assert 0 < best < 1e-5
+
+
+def test_n_warm_that_is_not_used_is_noted(csv):
+    # --n-warm was silently ignored where nothing is enqueued
+    result = invoke(csv, "--target", "label", "--trials", 2, "--cv", 2, *CHEAP, "--json",
+                    "--no-warm-start", "--n-warm", 3)
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert "--n-warm=3 not used: --no-warm-start enqueues nothing" in notes

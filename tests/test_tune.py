@@ -308,6 +308,15 @@ def test_the_warm_start_asks_recommend_for_the_metric_as_given(table, tmp_path, 
     assert asked == [None, None, "roc_auc", "roc_auc"]
 
 
+def test_n_warm_is_noted_where_nothing_is_enqueued(table):
+    cold = autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP,
+                         warm_start=False, n_warm=4, refit=False)
+    assert "n_warm=4 not used: warm_start=False enqueues nothing" in cold.notes
+    default = autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP,
+                            warm_start=False, refit=False)
+    assert not any("n_warm" in note for note in default.notes)
+
+
 def test_failing_models_are_recorded_and_count_towards_the_budget(table, monkeypatch):
     original = _tune._CrossValidation.evaluate
 

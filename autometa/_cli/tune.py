@@ -72,8 +72,9 @@ def tune_command(
         "--no-warm-start) or random."),
     warm: bool = typer.Option(True, "--warm-start/--no-warm-start",
                               help="Seed the study with the meta-model's recommendations."),
-    n_warm: int = typer.Option(10, "--n-warm", min=0,
-                               help="Recommendations to enqueue (--sampler tpe or random)."),
+    n_warm: int | None = typer.Option(
+        None, "--n-warm", min=0,
+        help="Recommendations to enqueue (--sampler tpe or random; default 10)."),
     algorithm: list[str] | None = typer.Option(
         None, "--algorithm", "-a", parser=ALGORITHM,
         help="Only this portfolio algorithm (repeatable)."),
@@ -171,17 +172,19 @@ def tune_command(
     summary["dashboard"] = (f"optuna-dashboard {shlex.quote(storage_url(storage))}"
                             if storage else None)
     summary["saved"] = str(save) if save is not None else None
+    summary["notes"] = [_as_options(note) for note in summary.get("notes", [])]
     if as_json:
         echo_json(summary)
         return
     _print_report(Console(), result, summary, higher=METRICS[result.metric])
 
 
-#: tune()'s argument names as this command's options, for its error messages.
+#: tune()'s argument names as this command's options, for its errors and notes.
 _OPTIONS = {"n_trials": "--trials", "n_jobs": "--jobs", "random_state": "--seed",
             "cost_weight": "--cost-weight", "fit_timeout": "--fit-timeout",
             "n_warm": "--n-warm", "study_name": "--study", "sampler=": "--sampler ",
-            "df has": "the table has", "warm_start=True": "the warm start on"}
+            "df has": "the table has", "warm_start=True": "the warm start on",
+            "warm_start=False": "--no-warm-start"}
 
 
 def _as_options(message: str) -> str:
