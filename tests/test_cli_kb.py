@@ -192,6 +192,16 @@ def test_build_errors_are_one_line(tmp_path: Path, corpus_index: Path) -> None:
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in unreachable.output
 
 
+def test_build_finds_the_corpus_as_import_openml_finds_the_records(
+        tmp_path: Path, corpus_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the default --corpus was ../shared/data/datasets.csv from wherever the command ran
+    monkeypatch.setenv("AUTOMETA_SHARED_DATA", str(corpus_index.parent))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["kb", "build", "--out", str(tmp_path / "a"),
+                                      "--dataset", "nope/nope"])
+    assert result.exit_code == 1 and result.output.startswith("Error: datasets not in")
+
+
 @pytest.mark.parametrize("option, message", [
     (["--jobs", "0"], "0 is not a positive integer or -1 (one per core)"),
     (["--max-rows", "-5"], "Invalid value for '--max-rows'"),

@@ -217,8 +217,9 @@ kb_app.command("build")(build_command)
 def ship_command(
     campaign: Annotated[Path, typer.Option(
         "--campaign", help="Campaign folder with the corpus results.")] = Path("campaigns/corpus"),
-    corpus: Annotated[Path, typer.Option(
-        "--corpus", help="Corpus index CSV.")] = Path("../shared/data/datasets.csv"),
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="Corpus index CSV (default: datasets.csv in $AUTOMETA_SHARED_DATA, "
+        "else in ../shared/data).")] = None,
     records: Annotated[Path | None, typer.Option(
         "--records", help="Folder of the OpenML record sets (default: beside the index).")]
     = None,
@@ -231,7 +232,9 @@ def ship_command(
     """Build the default knowledge base: campaign + meta-features + OpenML records."""
     from knowledge_base import KnowledgeBaseError
     from knowledge_base._default_kb import build_default_knowledge_base
+    from knowledge_base.importers import default_records_path
 
+    corpus = corpus or default_records_path() / "datasets.csv"
     try:
         kb = build_default_knowledge_base(campaign, corpus, records=records, out=out,
                                           n_jobs=jobs, refresh_metafeatures=refresh)

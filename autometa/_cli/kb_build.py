@@ -16,8 +16,9 @@ __all__ = ["build_command"]
 
 def build_command(
     out: Path = typer.Option(..., "--out", help="Campaign folder (created or resumed)."),
-    corpus: Path = typer.Option(Path("../shared/data/datasets.csv"), "--corpus",
-                                help="Index CSV of the corpus (like shared/data/datasets.csv)."),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="Index CSV of the corpus (default: datasets.csv in "
+        "$AUTOMETA_SHARED_DATA, else in ../shared/data)."),
     configs: int = typer.Option(24, "--configs", min=0,
                                 help="Sampled configurations per algorithm."),
     folds: int = typer.Option(3, "--folds", min=2, help="Cross-validation folds."),
@@ -44,12 +45,14 @@ def build_command(
 ) -> None:
     """Evaluate the portfolio on a corpus: resumable, deterministic, journaled as it goes."""
     from knowledge_base.campaign import Campaign, CampaignSettings, CampaignSettingsMismatch, Corpus
+    from knowledge_base.importers import default_records_path
 
     console = Console(stderr=True)
     try:
         settings = CampaignSettings(n_configs=configs, n_folds=folds,
                                     max_rows=max_rows or None, time_limit=time_limit or None,
                                     seed=seed)
+        corpus = corpus or default_records_path() / "datasets.csv"
         campaign = Campaign(out, Corpus(corpus), settings)
         campaign.corpus.select(datasets or None)  # unknown dataset ids: an error now
     except (CampaignSettingsMismatch, FileNotFoundError, ValueError) as error:
