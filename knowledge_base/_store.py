@@ -21,6 +21,7 @@ from knowledge_base._schema import (
     TABLES,
     CorruptKnowledgeBaseError,
     IncompatibleKnowledgeBaseError,
+    KnowledgeBaseError,
     MissingKnowledgeBaseError,
     coerce_table,
 )
@@ -195,7 +196,15 @@ class KnowledgeBase:
         """Union of two knowledge bases; on duplicated keys, rows of ``self`` win.
 
         Provenance (``manifest["sources"]``) is concatenated without duplicates.
+
+        Raises
+        ------
+        KnowledgeBaseError
+            If a dataset id has another task type, or a configuration id another
+            algorithm or parameters, in ``other``: its evaluations would be attached to
+            ``self``'s definition.
         """
+        _check_same_definitions(self, other)
         tables = {}
         for name, keys in KEYS.items():
             both = pd.concat([getattr(self, name), getattr(other, name)], ignore_index=True)
@@ -301,6 +310,42 @@ class KnowledgeBase:
         return (f"KnowledgeBase(datasets={len(self.datasets)}, "
                 f"configurations={len(self.configurations)}, "
                 f"evaluations={len(self.evaluations)})")
+
+
+def _check_same_definitions(kb: KnowledgeBase, other: KnowledgeBase) -> None:
+    """Refuse to merge knowledge bases that define a shared dataset or configuration apart."""
+    conflicts = []
+    for name, key, columns in (("datasets", "dataset_id", ["task_type"]),
+                               ("configurations", "config_id", ["algorithm", "params"])):
+        mine = getattr(kb, name).drop_duplicates(key).set_index(key)
+        theirs = getattr(other, name).drop_duplicates(key).set_index(key)
+        shared = mine.index.intersection(theirs.index)
+        differ = np.zeros(len(shared), dtype=bool)
+        for column in columns:
+            a = mine.loc[shared, column].astype("string").fillna("").to_numpy(dtype=object)
+            b = theirs.loc[shared, column].astype("string").fillna("").to_numpy(dtype=object)
+            unequal = a != b
+            if column == "params":  # the same JSON object, whatever its spacing or key order
+                unequal[unequal] = [_parsed_json(x) != _parsed_json(y)
+                                    for x, y in zip(a[unequal], b[unequal], strict=True)]
+            differ |= unequal
+        if differ.any():
+            ids = [str(identifier) for identifier in shared[differ]]
+            conflicts.append(f"{key} {', '.join(map(repr, ids[:5]))}"
+                             f"{' ...' if len(ids) > 5 else ''} (differing "
+                             f"{' or '.join(columns)})")
+    if conflicts:
+        raise KnowledgeBaseError(
+            "cannot merge knowledge bases that define the same ids differently: "
+            + "; ".join(conflicts) + " (the evaluations of one would be attached to the "
+            "other's definition; rename the ids of one of them)")
+
+
+def _parsed_json(text: object) -> object:
+    try:
+        return json.loads(str(text))
+    except json.JSONDecodeError:
+        return text
 
 
 def _json_object(text: object) -> bool:

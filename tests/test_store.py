@@ -301,6 +301,27 @@ def test_merge_deduplicates_and_self_wins() -> None:
     merged.validate()
 
 
+def test_merge_refuses_ids_defined_differently() -> None:
+    # the other KB's evaluations were kept and attached to self's definition: scores
+    # averaged a 10-tree and a 500-tree forest, or a regression run on a classification
+    kb = make_kb()
+    other = make_kb()
+    other.datasets.loc[other.datasets["dataset_id"] == "d1", "task_type"] = "regression"
+    with pytest.raises(KnowledgeBaseError, match=r"dataset_id 'd1' \(differing task_type\)"):
+        kb.merge(other)
+    other = make_kb()
+    config_id = other.configurations.loc[0, "config_id"]
+    other.configurations.loc[0, "params"] = '{"n_estimators": 500}'
+    with pytest.raises(KnowledgeBaseError, match=f"config_id '{config_id}' \\(differing "
+                                                 "algorithm or params\\)"):
+        kb.merge(other)
+    # the same parameters written with other spacing and key order are the same
+    respaced = make_kb()
+    respaced.configurations["params"] = respaced.configurations["params"].map(
+        lambda text: json.dumps(json.loads(text), indent=1))
+    assert len(kb.merge(respaced).configurations) == len(kb.configurations)
+
+
 def test_add_appends_rows_and_provenance() -> None:
     kb = make_kb()
     grown = kb.add(datasets=pd.DataFrame({"dataset_id": ["d9"], "task_type": ["regression"]}),
@@ -412,6 +433,14 @@ def test_merge_with_empty_is_identity(kb: KnowledgeBase) -> None:
 @_SETTINGS
 @given(knowledge_bases(), knowledge_bases())
 def test_merge_is_a_valid_union(left: KnowledgeBase, right: KnowledgeBase) -> None:
+    # ids both define get the same definition (defined differently: refused, tested above)
+    for name, key, columns in (("datasets", "dataset_id", ["task_type"]),
+                               ("configurations", "config_id", ["algorithm", "params"])):
+        definitions = getattr(left, name).drop_duplicates(key).set_index(key)[columns]
+        table = getattr(right, name)
+        shared = table[key].isin(definitions.index).to_numpy()
+        for column in columns:
+            table.loc[shared, column] = definitions.loc[table.loc[shared, key], column].to_numpy()
     merged = left.merge(right)
     for name, keys in (("datasets", ["dataset_id"]), ("configurations", ["config_id"]),
                        ("evaluations", ["dataset_id", "config_id", "fold", "source"])):
