@@ -12,6 +12,7 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     pyarrow.  JSON files hold one record per line (``.jsonl``, ``.ndjson``: JSON Lines) or
     a table as :meth:`pandas.DataFrame.to_json` writes it (``.json``: a list of records, or
     columns); their values keep their JSON types (``"007"`` stays text) and ISO 8601 date
-    strings become datetimes.
+    strings become datetimes.  A binary file named as a text table (a Parquet file, an
+    image, a compressed file whose name does not say so, ...) is refused, naming what it
+    looks like.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
     is parsed with liac-arff (installed with ``openml``) when available, else with
@@ -90,7 +93,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     InvalidInputError
-        If the file does not exist, has an unknown suffix, or cannot be parsed.
+        If the file does not exist, has an unknown suffix, is binary under a text suffix,
+        or cannot be parsed.
 
     Examples
     --------
@@ -112,7 +116,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = suffixes[-2] if compressed else path.suffix.lower()
     if not compressed and suffix in (".csv", ".tsv", ".arff", ".json", ".jsonl", ".ndjson",
                                      *WHITESPACE_SUFFIXES):
-        _refuse_unnamed_compression(path)
+        _refuse_binary(path)
     try:
         if suffix == ".csv" or suffix in WHITESPACE_SUFFIXES:
             return _read_delimited(path, whitespace=suffix in WHITESPACE_SUFFIXES)
@@ -134,7 +138,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except Exception as error:  # parser-specific errors (pyarrow, liac-arff)
         raise InvalidInputError(f"cannot read {path}: {type(error).__name__}: {error}") \
             from error
-    hint = "; save it from the spreadsheet as CSV" if suffix in (".xlsx", ".xls", ".ods") else ""
+    hint = f"; {_SAVE_AS_CSV}" if suffix in (".xlsx", ".xls", ".ods") else ""
     raise InvalidInputError(
         f"unknown file type {suffix!r} of {path}; use one of {', '.join(SUFFIXES)}{hint}")
 
@@ -208,17 +212,143 @@ def _read_csv_typed_once(path: Path, options: dict[str, object]) -> pd.DataFrame
 #: Leading bytes of compressed files, and the suffix that names each compression.
 _MAGIC = {b"\x1f\x8b": ".gz", b"BZh": ".bz2", b"\xfd7zXZ\x00": ".xz", b"PK\x03\x04": ".zip",
           b"\x28\xb5\x2f\xfd": ".zst"}
+#: What spreadsheet users are told to do with a workbook.
+_SAVE_AS_CSV = "save it from the spreadsheet as CSV"
 
 
-def _refuse_unnamed_compression(path: Path) -> None:
-    """A compressed text table whose name does not say so would be parsed as garbage."""
+class _Signature(NamedTuple):
+    """The leading bytes of a binary file format, and what to do with such a file."""
+
+    magic: bytes
+    kind: str
+    #: The suffix under which :func:`read_table` reads the format, if it does.
+    suffix: str = ""
+    advice: str = ""
+
+
+#: Binary formats a file named as a text table may really be.
+_SIGNATURES = (
+    _Signature(b"PAR1", "a Parquet file", suffix=".parquet"),
+    _Signature(b"ARROW1\x00\x00", "a Feather (Arrow IPC) file", suffix=".feather"),
+    _Signature(b"FEA1", "a Feather file", suffix=".feather"),
+    _Signature(b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    _Signature(b"\xff\xd8\xff", "a JPEG image"),
+    _Signature(b"GIF87a", "a GIF image"),
+    _Signature(b"GIF89a", "a GIF image"),
+    _Signature(b"%PDF-", "a PDF document"),
+    _Signature(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel (.xls) or other Office file",
+               advice=_SAVE_AS_CSV),
+    _Signature(b"SQLite format 3\x00", "an SQLite database"),
+    _Signature(b"\x89HDF\r\n\x1a\n", "an HDF5 file"),
+    _Signature(b"\x93NUMPY", "a NumPy array (.npy)"),
+    _Signature(b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    _Signature(b"Rar!\x1a\x07", "a RAR archive"),
+)
+#: Magic numbers that also end their files (a text table may start with ``PAR1,PAR2``).
+_FOOTED = (b"PAR1", b"FEA1")
+#: Byte-order marks of UTF-16 and UTF-32 text, whose characters hold NUL bytes.
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+#: Control bytes no text table holds (tabs, line breaks, Ctrl-Z and escape are allowed).
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x1a), *range(0x1c, 0x20)])
+#: Share of a text table's first bytes that may be such control bytes (a stray NUL is read).
+_CONTROL_SHARE = 0.01
+
+
+def _refuse_binary(path: Path) -> None:
+    """Refuse a binary file named as a text table, which pandas would parse as garbage.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An uncompressed file with a text suffix (``.csv``, ``.arff``, ``.json``, ...).
+
+    Raises
+    ------
+    InvalidInputError
+        If the file starts like a spreadsheet, a compressed file or another binary format,
+        or its first bytes hold NUL and other control bytes (unless UTF-16 or UTF-32).
+    """
     with path.open("rb") as handle:
-        start = handle.read(8)
+        head = handle.read(HEAD_BYTES)
+    workbook = _zipped_workbook(path, head)
+    if workbook:
+        raise InvalidInputError(f"cannot read {path}: it is not a text table (it is "
+                                f"{workbook}; {_SAVE_AS_CSV})")
+    _refuse_unnamed_compression(path, head)
+    signature = _signature(path, head)
+    if signature is not None:
+        raise InvalidInputError(f"cannot read {path}: it is not a text table (it starts like "
+                                f"{signature.kind}{_binary_advice(path, signature)})")
+    _refuse_control_bytes(path, head)
+
+
+def _refuse_control_bytes(path: Path, head: bytes) -> None:
+    """Refuse a file whose first bytes hold NUL bytes, unless UTF-16 or UTF-32 text."""
+    if head.startswith(_WIDE_BOMS) or b"\x00" not in head:
+        return  # UTF-16 and UTF-32 text hold NUL bytes; see _utf16
+    if _utf16_without_bom(head):
+        raise InvalidInputError(f"cannot read {path}: it looks like UTF-16 text without a "
+                                "byte-order mark; save it as UTF-8")
+    if _control_share(head) > _CONTROL_SHARE:
+        raise InvalidInputError(f"cannot read {path}: it is not a text table (its first bytes "
+                                "hold control bytes such as NUL, as binary files do)")
+
+
+def _zipped_workbook(path: Path, head: bytes) -> str:
+    """What spreadsheet a ZIP file is (an ``.xlsx`` or ``.ods`` workbook), else ``""``."""
+    if not head.startswith(b"PK\x03\x04"):
+        return ""
+    if b"application/vnd.oasis.opendocument.spreadsheet" in head[:128]:
+        return "an OpenDocument spreadsheet (.ods)"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return ""  # a damaged archive: told to rename it .zip like any other
+    return "an Excel workbook (.xlsx)" if "xl/workbook.xml" in names else ""
+
+
+def _refuse_unnamed_compression(path: Path, head: bytes) -> None:
+    """A compressed text table whose name does not say so would be parsed as garbage."""
     for magic, compression in _MAGIC.items():
-        if start.startswith(magic):
+        if head.startswith(magic):
             raise InvalidInputError(
                 f"{path} is compressed ({compression[1:]}) but its name does not say so: "
                 f"rename it {path.name}{compression}, or decompress it")
+
+
+def _signature(path: Path, head: bytes) -> _Signature | None:
+    """The binary format a file starts (and, for some formats, ends) like, if any."""
+    for signature in _SIGNATURES:
+        if head.startswith(signature.magic) and (signature.magic not in _FOOTED
+                                                  or _ends_with(path, signature.magic)):
+            return signature
+    return None
+
+
+def _ends_with(path: Path, magic: bytes) -> bool:
+    """Whether the file's last bytes are ``magic``."""
+    with path.open("rb") as handle:
+        handle.seek(max(path.stat().st_size - len(magic), 0))
+        return handle.read() == magic
+
+
+def _binary_advice(path: Path, signature: _Signature) -> str:
+    """``; rename it to t.parquet`` where :func:`read_table` reads the format, else advice."""
+    if signature.suffix:
+        return f"; rename it to {path.with_suffix(signature.suffix).name}"
+    return f"; {signature.advice}" if signature.advice else ""
+
+
+def _control_share(head: bytes) -> float:
+    """The share of :data:`_CONTROL_BYTES` among the bytes of a non-empty ``head``."""
+    return (len(head) - len(head.translate(None, _CONTROL_BYTES))) / len(head)
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether NUL bytes fill every other byte: UTF-16 text of mostly ASCII characters."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return max(even, odd) > len(head) / 4 and min(even, odd) < max(even, odd) / 10
 
 
 def _head(path: Path) -> bytes:
@@ -333,29 +463,67 @@ def _delimiter(path: Path, head: bytes, whitespace: bool) -> tuple[str, bool]:
     none gives two columns).  Rows a field longer than the header are R's row names
     (pandas makes them the index) unless that field is always empty: delimiters at the
     end of every row (spreadsheet exports), which are then ignored instead of shifting
-    the columns.
+    the columns.  When no candidate gives two columns but one that splits the header
+    cannot parse the first rows (a row with a field too many), its parse error is raised,
+    as it is for such a row further down the file.
+
+    Raises
+    ------
+    pandas.errors.ParserError
+        If no delimiter gives two columns and one that splits the header fails to parse.
     """
     best: tuple[bool, bool, int, int, bool] | None = None
     chosen, trailing = ",", False
+    broken: list[tuple[int, pd.errors.ParserError]] = []  # (header fields, parse error)
     for sep in (",", *DELIMITERS):
         try:
             probe = _read_text(path, head, sep=sep, nrows=PROBE_ROWS)
-        except pd.errors.ParserError:  # rows of unequal length: not this delimiter
+        except pd.errors.ParserError as error:  # rows of unequal length: not this delimiter
+            broken.append((next(iter(_field_counts(head, sep)), 0), error))
             continue
-        longer_rows = not probe.index.equals(pd.RangeIndex(len(probe)))
-        typed = decimal_commas(probe) if sep == ";" else probe
-        numeric = sum(pd.api.types.is_numeric_dtype(dtype) for dtype in typed.dtypes)
-        widths = _field_counts(head, sep)
-        regular = bool(widths) and widths[0] > 1 and len(set(widths)) == 1
-        columns = probe.shape[1]
-        score = (regular, columns > 1, numeric - (columns - numeric), columns,
-                 not longer_rows)
+        score = _score(probe, head, sep)
         if best is None or score > best:
             best, chosen = score, sep
-            trailing = longer_rows and bool(probe.iloc[:, -1].isna().all())
-    if (best is None or not best[1]) and whitespace:
-        chosen, trailing = r"\s+", False
-    return chosen, trailing
+            trailing = _longer_rows(probe) and bool(probe.iloc[:, -1].isna().all())
+    if best is not None and best[1]:
+        return chosen, trailing
+    _raise_split_header_error(broken)
+    return (r"\s+", False) if whitespace else (chosen, trailing)
+
+
+def _score(probe: pd.DataFrame, head: bytes, sep: str) -> tuple[bool, bool, int, int, bool]:
+    """How well ``sep`` splits a table's first rows, read as ``probe`` (higher is better)."""
+    typed = decimal_commas(probe) if sep == ";" else probe
+    numeric = sum(pd.api.types.is_numeric_dtype(dtype) for dtype in typed.dtypes)
+    widths = _field_counts(head, sep)
+    regular = bool(widths) and widths[0] > 1 and len(set(widths)) == 1
+    columns = probe.shape[1]
+    return (regular, columns > 1, numeric - (columns - numeric), columns,
+            not _longer_rows(probe))
+
+
+def _longer_rows(probe: pd.DataFrame) -> bool:
+    """Whether rows a field longer than the header made pandas read an index."""
+    return not probe.index.equals(pd.RangeIndex(len(probe)))
+
+
+def _raise_split_header_error(broken: list[tuple[int, pd.errors.ParserError]]) -> None:
+    """Raise the parse error of the failed delimiter that splits the header most, if any.
+
+    Parameters
+    ----------
+    broken : list of (int, pandas.errors.ParserError)
+        The fields of the header split on each delimiter that failed to parse the first
+        rows, and its error (commas first: they win ties).
+
+    Raises
+    ------
+    pandas.errors.ParserError
+        If one of them splits the header into more than one field.
+    """
+    fields, error = max(broken, key=lambda item: item[0], default=(0, None))
+    if fields > 1 and error is not None:
+        raise error
 
 
 def _field_counts(head: bytes, sep: str) -> list[int]:
