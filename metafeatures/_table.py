@@ -259,10 +259,19 @@ def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
     if ptypes.is_numeric_dtype(dtype) and not ptypes.is_complex_dtype(dtype):
         return "numeric", s.to_numpy(dtype=np.float64, na_value=np.nan), 0, False
     if ptypes.is_object_dtype(dtype):
-        if ptypes.infer_dtype(s, skipna=True) == "decimal":  # SQL/Parquet decimal columns
+        held = ptypes.infer_dtype(s, skipna=True)
+        if held == "decimal":  # SQL/Parquet decimal columns
             values = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
             return "numeric", values, 0, False
-        inferred = s.infer_objects()
+        if held == "boolean":  # True/False with gaps
+            return _convert_column(s.astype("boolean"))
+        if held == "date":  # datetime.date objects (pyarrow's to_pandas, SQL drivers)
+            try:
+                return _convert_column(pd.to_datetime(s))
+            except (ValueError, OverflowError):
+                pass  # beyond what datetime64 holds: levels, as text
+        # pd.NA (Int64.astype(object) writes it) would keep numbers an object column
+        inferred = s.where(s.notna(), None).infer_objects()
         kind = inferred.dtype
         if not ptypes.is_object_dtype(kind) and not ptypes.is_string_dtype(kind):
             return _convert_column(inferred)

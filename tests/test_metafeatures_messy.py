@@ -401,3 +401,33 @@ def test_decimal_values_are_numeric():
     result = _quiet_extract(X, _labels(n), groups=CHEAP)
     assert result["NumberOfNumericFeatures"] == 1
     assert result["NumberOfSymbolicFeatures"] == 1  # the target only
+
+
+def test_an_object_column_is_typed_however_its_gaps_are_written():
+    # numbers with pd.NA gaps (what Int64.astype(object) gives) were nominal while the
+    # same numbers with None gaps were numeric; datetime.date objects (pyarrow's
+    # to_pandas, SQL drivers) were one level per date while date32 was a datetime
+    n = 60
+    numbers = np.resize([1, 2, 3, None, 5, 6], n)
+    dates = pd.date_range("2020-01-01", periods=n, freq="D")
+    flags = np.resize([True, False, None], n)
+    variants = {
+        "none gaps": pd.DataFrame({"x": pd.Series(numbers, dtype=object)}),
+        "pd.NA gaps": pd.DataFrame({"x": pd.Series(numbers, dtype="Int64").astype(object)}),
+    }
+    results = {name: _quiet_extract(X, _labels(n), groups=["general"])
+               for name, X in variants.items()}
+    for result in results.values():
+        assert result["NumberOfNumericFeatures"] == 1  # x (the target is the symbolic one)
+    pd.testing.assert_series_equal(results["none gaps"], results["pd.NA gaps"])
+    arrow = _quiet_extract(pd.DataFrame({"d": pd.Series(dates).astype("date32[pyarrow]")}),
+                           _labels(n), groups=["general"])
+    objects = _quiet_extract(pd.DataFrame({"d": pd.Series([d.date() for d in dates])}),
+                             _labels(n), groups=["general"])
+    assert objects["NumberOfDatetimeFeatures"] == arrow["NumberOfDatetimeFeatures"] == 1
+    pd.testing.assert_series_equal(objects, arrow)
+    typed = _quiet_extract(pd.DataFrame({"f": pd.Series(flags, dtype="boolean")}),
+                           _labels(n), groups=["general"])
+    untyped = _quiet_extract(pd.DataFrame({"f": pd.Series(flags, dtype=object).where(
+        pd.notna(flags), pd.NA)}), _labels(n), groups=["general"])
+    pd.testing.assert_series_equal(typed, untyped)
