@@ -237,6 +237,12 @@ def _is_duration(dtype: Any) -> bool:
     return ptypes.is_timedelta64_dtype(dtype)
 
 
+#: What :func:`pandas.api.types.infer_dtype` calls an object column that holds numbers,
+#: datetimes or durations (converted as their type, not as levels).
+_TYPED_OBJECTS = frozenset({"integer", "floating", "mixed-integer-float", "datetime",
+                            "datetime64", "timedelta", "timedelta64"})
+
+
 def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
     """Convert one column to ``(kind, values, n_levels, was_datetime)``."""
     dtype = s.dtype
@@ -258,27 +264,28 @@ def _convert_column(s: pd.Series) -> tuple[str, np.ndarray, int, bool]:
         return "numeric", secs.to_numpy(dtype=np.float64, na_value=np.nan), 0, True
     if ptypes.is_numeric_dtype(dtype) and not ptypes.is_complex_dtype(dtype):
         return "numeric", s.to_numpy(dtype=np.float64, na_value=np.nan), 0, False
-    if ptypes.is_object_dtype(dtype):
-        held = ptypes.infer_dtype(s, skipna=True)
-        if held == "decimal":  # SQL/Parquet decimal columns
-            values = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
-            return "numeric", values, 0, False
-        if held == "boolean":  # True/False with gaps
-            return _convert_column(s.astype("boolean"))
-        if held == "date":  # datetime.date objects (pyarrow's to_pandas, SQL drivers)
-            try:
-                return _convert_column(pd.to_datetime(s))
-            except (ValueError, OverflowError):
-                pass  # beyond what datetime64 holds: levels, as text
+    held = ptypes.infer_dtype(s, skipna=True) if ptypes.is_object_dtype(dtype) else ""
+    if held == "decimal":  # SQL/Parquet decimal columns
+        values = pd.to_numeric(s).to_numpy(dtype=np.float64, na_value=np.nan)
+        return "numeric", values, 0, False
+    if held == "boolean":  # True/False with gaps
+        return _convert_column(s.astype("boolean"))
+    if held == "date":  # datetime.date objects (pyarrow's to_pandas, SQL drivers)
+        try:
+            return _convert_column(pd.to_datetime(s))
+        except (ValueError, OverflowError):
+            pass  # beyond what datetime64 holds: levels, as text
+    if held in _TYPED_OBJECTS:
         # pd.NA (Int64.astype(object) writes it) would keep numbers an object column
         inferred = s.where(s.notna(), None).infer_objects()
-        kind = inferred.dtype
-        if not ptypes.is_object_dtype(kind) and not ptypes.is_string_dtype(kind):
+        if not ptypes.is_object_dtype(inferred.dtype):
             return _convert_column(inferred)
     # strings, mixed objects, periods, intervals, complex numbers...: nominal, sorted levels
-    missing = s.isna().to_numpy() | _infinite_cells(s)
-    text = s.astype(object).where(~missing, None)
-    present = text[~missing].map(str)
+    text = held == "string" or ptypes.is_string_dtype(dtype) and not held
+    missing = s.isna().to_numpy(dtype=bool, copy=True)
+    if not text:  # only objects of other types can hold an infinite float, or need str()
+        missing |= _infinite_cells(s)
+    present = s[~missing] if text else s.astype(object)[~missing].map(str)
     codes = np.full(len(s), -1, dtype=np.int32)
     if len(present):
         c, uniques = pd.factorize(present.to_numpy(dtype=object), sort=True)
