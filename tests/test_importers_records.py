@@ -334,6 +334,70 @@ def test_openml_defaults_qualities(records: Path) -> None:
     assert matches[999]["openml_did"] is None
 
 
+def copy_records(records: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(records, tmp_path / "records"))
+
+
+def test_text_cells_in_a_quality_column_become_nan_and_are_noted(records: Path,
+                                                                  tmp_path: Path) -> None:
+    # one text cell made pandas read the column as text: the quality vanished for every
+    # dataset and no note said so
+    root = copy_records(records, tmp_path)
+    file = root / "openml-defaults" / "metafeatures_rng.csv.gz"
+    frame = pd.read_csv(file).astype({"Quality5": object, "DecisionStumpAUC": object})
+    frame.loc[0, "Quality5"] = "abc0.999"
+    frame.loc[[1, 2], "DecisionStumpAUC"] = ["?", "0.7x"]
+    frame.assign(comment=["text", "only", "7", "here"]).to_csv(file, index=False)
+    kb = OpenMLDefaultsQualities(root).load()
+    matrix = kb.metafeature_matrix()
+    assert matrix["Quality5"].notna().sum() == len(frame) - 1
+    assert matrix["DecisionStumpAUC"].notna().sum() == len(frame) - 2
+    assert matrix["Quality4"].notna().all()
+    assert "comment" not in matrix.columns  # a text column is no quality
+    assert kb.manifest["sources"][0]["notes"] == [
+        "-1 (undefined) replaced by NaN",
+        "3 cell(s) of metafeatures_rng.csv.gz that are not numbers replaced by NaN; cells "
+        "per column: Quality5 (1), DecisionStumpAUC (2)",
+        "text column(s) of metafeatures_rng.csv.gz not imported as qualities: comment"]
+
+
+def test_text_cells_in_the_lcdb_qualities_are_noted(records: Path, tmp_path: Path) -> None:
+    root = copy_records(records, tmp_path)
+    file = root / "lcdb" / "datasets.csv"
+    frame = pd.read_csv(file).astype({"Quality1": object})
+    frame.loc[frame["openmlid"] == 3, "Quality1"] = "oops"
+    frame.to_csv(file, index=False)
+    kb = LCDBRecords(root).load()
+    matrix = kb.metafeature_matrix()
+    assert np.isnan(matrix.loc["openml:3", "Quality1"])
+    assert matrix.loc["openml:21", "Quality1"] == pytest.approx(1.2 * 2)
+    assert kb.datasets.set_index("dataset_id").loc["openml:3", "name"] == "kr-vs-kp"
+    assert kb.manifest["sources"][0]["notes"][-1] == (
+        "1 cell(s) of datasets.csv that are not numbers replaced by NaN; cells per column: "
+        "Quality1 (1)")
+
+
+@pytest.mark.parametrize("source, file, key", [
+    (OpenMLDefaultsQualities, "openml-defaults/metafeatures_rng.csv.gz", "task_id"),
+    (LCDBRecords, "lcdb/datasets.csv", "openmlid")])
+def test_a_duplicated_id_in_a_qualities_file_is_named(records: Path, tmp_path: Path,
+                                                      source: type[RecordsSource], file: str,
+                                                      key: str) -> None:
+    # was "malformed records ... (ValueError: All arrays must be of the same length)"
+    from knowledge_base.importers import ImporterError
+
+    root = copy_records(records, tmp_path)
+    frame = pd.read_csv(root / file)
+    pd.concat([frame, frame.iloc[[1]]]).to_csv(root / file, index=False)
+    message = rf"^{key} {int(frame[key].iloc[1])} is duplicated in .*{file}$"
+    with pytest.raises(ImporterError, match=message):
+        source(root).load()
+    with pytest.raises(ImporterError, match=message):
+        import_records(root)
+
+
 # -------------------------------------------------------------------- everything
 def test_import_records_combines_all_sources(records: Path) -> None:
     kb = import_records(records)

@@ -108,23 +108,68 @@ def default_records_path() -> Path:
     return candidates[0]
 
 
-def _read_qualities(path: Path, key: str) -> pd.DataFrame:
+def _require_unique(table: pd.DataFrame, key: str, path: Path) -> None:
+    """Refuse a qualities file that lists one id on several rows."""
+    duplicated = table.loc[table[key].duplicated(), key].unique()
+    if len(duplicated):
+        more = f" (and {len(duplicated) - 1} more ids)" if len(duplicated) > 1 else ""
+        raise ImporterError(f"{key} {duplicated[0]} is duplicated in {path}{more}")
+
+
+def _coerce_mostly_numeric(table: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Turn the cells that are not numbers of mostly numeric text columns into NaN.
+
+    One bad cell makes pandas read a whole quality column as text, which would drop that
+    quality for every dataset.  A column is coerced when at least half of its filled
+    cells are numbers; other text columns (but ``Name``) stay text, are no qualities and
+    are noted.  Returns the table and the notes (none when every column is numeric).
+    """
+    bad: dict[str, int] = {}
+    text: list[str] = []
+    for column in table.columns:
+        values = table[column]
+        if (column == "Name" or pd.api.types.is_numeric_dtype(values)
+                or pd.api.types.is_bool_dtype(values)):
+            continue
+        numbers = pd.to_numeric(values, errors="coerce")
+        filled, parsed = int(values.notna().sum()), int(numbers.notna().sum())
+        if parsed * 2 >= filled:
+            bad[str(column)] = filled - parsed
+            table[column] = numbers.astype("float64")
+        else:
+            text.append(str(column))
+    notes = []
+    if bad:
+        columns = ", ".join(f"{column} ({count})" for column, count in bad.items())
+        notes.append(f"{sum(bad.values())} cell(s) of {path.name} that are not numbers "
+                     f"replaced by NaN; cells per column: {columns}")
+    if text:
+        notes.append(f"text column(s) of {path.name} not imported as qualities: "
+                     f"{', '.join(text)}")
+    return table, notes
+
+
+def _read_qualities(path: Path, key: str) -> tuple[pd.DataFrame, list[str]]:
+    """Qualities indexed by ``key``, and notes on the cells that are not numbers."""
     table = pd.read_csv(path)
+    _require_columns(table, [key], path)
     table[key] = table[key].astype(int)
-    return table.set_index(key)
+    _require_unique(table, key, path)
+    return _coerce_mostly_numeric(table.set_index(key), path)
 
 
-def _lcdb_qualities(root: Path) -> pd.DataFrame | None:
+def _lcdb_qualities(root: Path) -> tuple[pd.DataFrame, list[str]] | None:
     path = root / "lcdb" / "datasets.csv"
     return _read_qualities(path, "openmlid") if path.is_file() else None
 
 
-def _defaults_qualities(root: Path) -> pd.DataFrame | None:
+def _defaults_qualities(root: Path) -> tuple[pd.DataFrame, list[str]] | None:
     path = root / "openml-defaults" / "metafeatures_rng.csv.gz"
     if not path.is_file():
         return None
-    table = _read_qualities(path, "task_id")
-    return table.mask(table == -1)  # -1 marks "undefined" in this file
+    table, notes = _read_qualities(path, "task_id")
+    # -1 marks "undefined" in this file
+    return table.mask(table == -1), ["-1 (undefined) replaced by NaN", *notes]
 
 
 def records_families(folder: str | Path | None = None) -> dict[int, str]:
@@ -135,9 +180,9 @@ def records_families(folder: str | Path | None = None) -> dict[int, str]:
     """
     root = Path(folder) if folder is not None else default_records_path()
     families: dict[int, str] = {}
-    qualities = _lcdb_qualities(root)
-    if qualities is not None:
-        families.update(same_data_families(qualities.drop(columns=["Name"], errors="ignore")))
+    read = _lcdb_qualities(root)
+    if read is not None:
+        families.update(same_data_families(read[0].drop(columns=["Name"], errors="ignore")))
     if (root / "datasets.csv").is_file():
         families.update(corpus_families(root / "datasets.csv"))
     return families
@@ -152,10 +197,11 @@ def task_map_from_records(folder: str | Path | None = None, *,
     present; returns an empty map without task qualities.
     """
     root = Path(folder) if folder is not None else default_records_path()
-    tasks = _defaults_qualities(root)
-    if tasks is None:
+    read = _defaults_qualities(root)
+    if read is None:
         return TaskMap.empty()
-    datasets = _lcdb_qualities(root)
+    tasks = read[0]
+    datasets = None if (lcdb := _lcdb_qualities(root)) is None else lcdb[0]
     names = {} if datasets is None else datasets["Name"].astype(str).to_dict()
     corpus = pd.read_csv(root / "datasets.csv") if (root / "datasets.csv").is_file() else None
     if families is None:
@@ -368,9 +414,9 @@ class LCDBRecords(RecordsSource):
         families = self._families()
         dids = sorted(int(did) for did in best["openmlid"].unique())
         ids = {did: openml_dataset_id(did) for did in dids}
-        qualities = None
+        qualities, quality_notes = None, []
         if self.path("datasets.csv").is_file():
-            qualities = _read_qualities(self.path("datasets.csv"), "openmlid")
+            qualities, quality_notes = _read_qualities(self.path("datasets.csv"), "openmlid")
             files.append(file_entry(self.path("datasets.csv"), root=self.root,
                                     rows=len(qualities)))
         info = qualities.reindex(dids) if qualities is not None else pd.DataFrame(index=dids)
@@ -412,6 +458,7 @@ class LCDBRecords(RecordsSource):
                 "predictions",
                 "F1 (database-f1.parquet) not imported: the schema has no F1 column",
                 f"{unused} datasets of datasets.csv have no runs and are not imported",
+                *quality_notes,
             ])
         return assemble(datasets=datasets, metafeatures=metafeatures,
                         configurations=pd.DataFrame(configurations), evaluations=evaluations,
@@ -547,9 +594,10 @@ class OpenMLDefaultsQualities(RecordsSource):
     def load(self) -> KnowledgeBase:
         """Read the qualities; tasks get dataset ids through the task map."""
         self.check()
-        qualities = _defaults_qualities(self.root)
-        if qualities is None:  # pragma: no cover - check() found the file
+        read = _defaults_qualities(self.root)
+        if read is None:  # pragma: no cover - check() found the file
             raise MissingRecordsError(f"{self.name} records lack metafeatures_rng.csv.gz")
+        qualities, notes = read
         task_map = self._task_map()
         ids = task_map.dataset_ids(qualities.index)
         provenance = self.provenance(
@@ -562,7 +610,7 @@ class OpenMLDefaultsQualities(RecordsSource):
                      for row in task_map.rows(qualities.index)[
                          ["task_id", "openml_did", "family", "method", "evidence"]
                      ].astype(object).to_dict("records")],
-            notes=["-1 (undefined) replaced by NaN"])
+            notes=notes)
         return assemble(datasets=task_map.datasets(qualities.index, source=self.name),
                         metafeatures=_metafeatures_long(qualities, ids), provenance=provenance)
 
