@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -29,6 +29,8 @@ from knowledge_base._schema import (
 __all__ = ["KnowledgeBase", "default_path"]
 
 MANIFEST = "manifest.json"
+#: The values of ``datasets.task_type``.
+_TASK_TYPES = ("classification", "regression")
 
 
 def default_path() -> Path:
@@ -108,6 +110,10 @@ class KnowledgeBase:
                 from error
         if not isinstance(manifest, dict):
             raise CorruptKnowledgeBaseError(f"{manifest_file} must hold a JSON object")
+        if not _list_of_objects(manifest.get("sources", [])):
+            raise CorruptKnowledgeBaseError(
+                f"{manifest_file}: \"sources\" must be a list of JSON objects, not "
+                f"{json.dumps(manifest['sources'])[:60]}")
         version = manifest.get("schema_version")
         if type(version) is not int or version != SCHEMA_VERSION:  # true == 1 in Python
             raise IncompatibleKnowledgeBaseError(
@@ -175,7 +181,11 @@ class KnowledgeBase:
         if orphans:
             raise CorruptKnowledgeBaseError(
                 f"evaluations refer to unknown configurations {sorted(orphans)[:5]}")
-        bad_tasks = set(self.datasets["task_type"].dropna()) - {"classification", "regression"}
+        if not _list_of_objects(self.manifest.get("sources", [])):
+            raise CorruptKnowledgeBaseError(
+                'manifest["sources"] must be a list of objects (dicts), not '
+                f"{type(self.manifest['sources']).__name__}")
+        bad_tasks = set(self.datasets["task_type"].dropna()) - set(_TASK_TYPES)
         if bad_tasks:
             raise CorruptKnowledgeBaseError(f"datasets have unknown task types {bad_tasks}")
         untyped = self.datasets.loc[self.datasets["task_type"].isna(), "dataset_id"]
@@ -247,9 +257,17 @@ class KnowledgeBase:
 
         Only successful evaluations count; a configuration that failed on a dataset is
         missing there (NaN).
+
+        Raises
+        ------
+        KnowledgeBaseError
+            If ``metric`` or ``task_type`` is unknown.
         """
         if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}; known: {sorted(METRICS)}")
+            raise KnowledgeBaseError(f"unknown metric {metric!r}; known: {sorted(METRICS)}")
+        if task_type is not None and task_type not in _TASK_TYPES:
+            raise KnowledgeBaseError(
+                f"unknown task type {task_type!r}; known: {list(_TASK_TYPES)}")
         runs = self.evaluations[self.evaluations["status"] == "ok"]
         if source is not None:
             runs = runs[runs["source"] == source]
@@ -296,9 +314,24 @@ class KnowledgeBase:
             "evaluations_by_status": {str(k): int(v) for k, v in status.items()},
         }
 
-    def subset(self, dataset_ids: list[str] | set[str] | np.ndarray) -> KnowledgeBase:
-        """A knowledge base restricted to some datasets (configurations kept whole)."""
-        keep = set(map(str, dataset_ids))
+    def subset(self, dataset_ids: str | Iterable[str]) -> KnowledgeBase:
+        """A knowledge base restricted to some datasets (configurations kept whole).
+
+        Parameters
+        ----------
+        dataset_ids : str or iterable of str
+            The dataset ids to keep; a single string is one id.
+
+        Raises
+        ------
+        KnowledgeBaseError
+            If an id is not a dataset of this knowledge base.
+        """
+        keep = {dataset_ids} if isinstance(dataset_ids, str) else set(map(str, dataset_ids))
+        unknown = keep - set(self.datasets["dataset_id"])
+        if unknown:
+            raise KnowledgeBaseError(
+                f"cannot subset: {len(unknown)} unknown dataset ids, e.g. {sorted(unknown)[:5]}")
         return KnowledgeBase(
             datasets=self.datasets[self.datasets["dataset_id"].isin(keep)],
             metafeatures=self.metafeatures[self.metafeatures["dataset_id"].isin(keep)],
@@ -346,6 +379,11 @@ def _parsed_json(text: object) -> object:
         return json.loads(str(text))
     except json.JSONDecodeError:
         return text
+
+
+def _list_of_objects(value: object) -> bool:
+    """Whether ``value`` is a list of dicts (the manifest's ``sources``)."""
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
 
 
 def _json_object(text: object) -> bool:

@@ -169,6 +169,22 @@ def test_manifest_must_be_an_object(tmp_path: Path) -> None:
         KnowledgeBase.load(folder)
 
 
+@pytest.mark.parametrize("sources", ["abc", {"name": "x"}, ["abc"], [{"name": "x"}, 3], None])
+def test_manifest_sources_must_be_a_list_of_objects(tmp_path: Path, sources: object) -> None:
+    # a hand-edited "sources": "abc" loaded, then merge() gave ['a', 'b', 'c', {...}]
+    folder = saved(tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["sources"] = sources
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CorruptKnowledgeBaseError,
+                       match=r"manifest\.json: \"sources\" must be a list of JSON objects"):
+        KnowledgeBase.load(folder)
+    kb = make_kb()
+    kb.manifest["sources"] = sources
+    with pytest.raises(CorruptKnowledgeBaseError, match=r"must be a list of objects"):
+        kb.validate()
+
+
 @pytest.mark.parametrize("version", [SCHEMA_VERSION + 1, 0, None, "1", True, 1.0])
 def test_wrong_schema_version(tmp_path: Path, version: object) -> None:
     folder = saved(tmp_path)
@@ -345,8 +361,15 @@ def test_scores_mean_over_ok_folds() -> None:
     assert r2.loc["d2", failed] == pytest.approx(0.7)  # the failed fold is left out
     assert kb.scores("accuracy", source="other").empty
     assert kb.scores("r2", task_type="classification").empty
-    with pytest.raises(ValueError, match="unknown metric 'f1'"):
+    with pytest.raises(KnowledgeBaseError, match="unknown metric 'f1'"):
         kb.scores("f1")
+
+
+def test_scores_refuses_an_unknown_task_type() -> None:
+    # returned an empty table, unlike an unknown metric
+    with pytest.raises(KnowledgeBaseError, match=r"unknown task type 'clustering'; known: "
+                       r"\['classification', 'regression'\]"):
+        make_kb().scores("roc_auc", task_type="clustering")
 
 
 def test_metafeature_matrix_is_wide_float() -> None:
@@ -373,6 +396,25 @@ def test_config_table_and_counts_and_subset() -> None:
     sub = kb.subset(["d1"])
     assert set(sub.evaluations["dataset_id"]) == {"d1"} and len(sub.configurations) == 3
     sub.validate()
+
+
+def test_subset_takes_one_id_string_as_one_id() -> None:
+    # subset("d1") iterated the characters 'd', '1' and returned an empty knowledge base
+    kb = make_kb()
+    one = kb.subset("d1")
+    assert one.datasets["dataset_id"].tolist() == ["d1"]
+    assert_same_tables(one, kb.subset(["d1"]))
+    assert_same_tables(kb.subset(np.array(["d2", "d1"])), kb.subset({"d1", "d2"}))
+
+
+def test_subset_refuses_unknown_ids() -> None:
+    # a typo, or OpenML dids instead of "openml:<did>", silently gave a smaller base
+    kb = make_kb()
+    with pytest.raises(KnowledgeBaseError, match=r"1 unknown dataset ids, e.g. \['d9'\]"):
+        kb.subset(["d1", "d9"])
+    with pytest.raises(KnowledgeBaseError, match=r"unknown dataset ids, e.g. \['1'\]"):
+        kb.subset([1])
+    assert kb.subset([]).datasets.empty
 
 
 # -------------------------------------------------------- merge properties (hypothesis)
