@@ -47,9 +47,9 @@ def evaluate_command(
         "exclude", "--missing", parser=MISSING,
         help="A candidate never attempted on a dataset: 'exclude' "
         "the dataset, or count a 'failure' (records that omit failed runs)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", parser=JOBS,
-    help="Held-out datasets evaluated at once, "
-                             "in worker processes (-1: one per core); same result."),
+    jobs: int = typer.Option(
+        1, "--jobs", "-j", parser=JOBS, help="Held-out datasets evaluated at once, in "
+        "worker processes (-1: one per core); same result."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     out: Path | None = typer.Option(
         None, "--out", help="Folder to write evaluation.json and the regret plot to."),
@@ -89,7 +89,7 @@ def evaluate_command(
             if bars:
                 progress.stop()
     except (InvalidInputError, KnowledgeBaseError) as error:
-        raise fail(str(error).replace("n_jobs", "--jobs")) from None
+        raise fail(error) from None
     if out is not None:
         report.to_json(out / "evaluation.json")
         report.plot(out / "regret.png")
