@@ -245,9 +245,11 @@ class MetaLearnedSampler(BaseSampler):
 
     Trials running in other workers (``RUNNING`` with a proposal) count as observed at
     their posterior mean (the "kriging believer"), so several workers do not propose
-    the same point.  Failed trials count as the worst result.  Parameters the proposal
-    does not cover fall back to ``independent_sampler``.  Enqueued (fixed) parameters
-    are respected: the proposal is conditioned on a fixed algorithm.
+    the same point; workers sampling together, before either proposal is visible, take
+    successive ranks among the known candidates (their random draws differ).  Failed
+    trials count as the worst result.  Parameters the proposal does not cover fall back
+    to ``independent_sampler``.  Enqueued (fixed) parameters are respected: the proposal
+    is conditioned on a fixed algorithm.
 
     Unlike enqueueing recommendations into TPE (where enqueued trials also count as
     TPE's ``n_startup_trials``, optuna issue #3573, and the prior is forgotten after
@@ -754,6 +756,11 @@ class MetaLearnedSampler(BaseSampler):
                      if point not in taken]
         pool = portfolio or local or [point for point in self._pool(observed, y, fixed_algorithm)
                                       if point not in taken]
+        if unseen and not portfolio:
+            # workers sampling together take successive ranks of one pool: of the known
+            # candidates, which they share (their random draws differ)
+            pool = [point for point in self._candidates if point not in taken
+                    and fixed_algorithm in (None, point.algorithm)] or pool
         if not pool:
             pool = [self._random_point(fixed_algorithm)]
         prior_z, prior_u = self._standardised_prior(pool)

@@ -245,6 +245,34 @@ def test_workers_that_start_together_propose_different_points():
         assert config.params["C"] == pytest.approx(ranked[started_before].params["C"])
 
 
+def test_workers_sampling_together_mid_study_propose_different_points():
+    # two workers (other seeds, so other random draws in their pools) sample trials 3 and
+    # 4 before either proposal is visible: successive ranks of two different pools could
+    # name the same point (a duplicate seen under load in tune --jobs 2)
+    def prior(configs):
+        return np.array([c.params.get("C", 0.0) if c.algorithm == "linear" else 0.0
+                         for c in configs], dtype=float), np.full(len(configs), 0.5)
+
+    for seed in range(8):
+        study = optuna.create_study(direction="maximize", sampler=MetaLearnedSampler(
+            prior, task=TASK, algorithms=ALGOS, candidates=candidates(), seed=seed))
+        study.optimize(objective, n_trials=3)
+        ids = [study._storage.create_new_trial(study._study_id) for _ in range(2)]
+        snapshot = optuna.storages.InMemoryStorage()  # what worker A sees: no proposal of B
+        optuna.copy_study(from_study_name=study.study_name, from_storage=study._storage,
+                          to_storage=snapshot, to_study_name="a")
+        worker_a = optuna.load_study(study_name="a", storage=snapshot, sampler=(
+            MetaLearnedSampler(prior, task=TASK, algorithms=ALGOS, candidates=candidates(),
+                               seed=100 + seed)))
+        running = worker_a.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        config_a = suggest_configuration(optuna.Trial(worker_a, running[0]._trial_id), TASK,
+                                         ALGOS)
+        study.sampler = MetaLearnedSampler(prior, task=TASK, algorithms=ALGOS,
+                                           candidates=candidates(), seed=200 + seed)
+        config_b = suggest_configuration(optuna.Trial(study, ids[1]), TASK, ALGOS)
+        assert config_a != config_b, seed
+
+
 def test_enqueued_parameters_are_respected():
     sampler = MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=ALGOS,
                                  candidates=candidates(), seed=0)
