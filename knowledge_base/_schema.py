@@ -11,6 +11,7 @@ __all__ = [
     "REGRESSION_METRICS",
     "SCHEMA_VERSION",
     "TABLES",
+    "TASK_TYPES",
     "CorruptKnowledgeBaseError",
     "IncompatibleKnowledgeBaseError",
     "KnowledgeBaseError",
@@ -20,6 +21,9 @@ __all__ = [
 
 #: Bumped whenever a table or column changes meaning; loading checks it.
 SCHEMA_VERSION = 1
+
+#: The values of ``datasets.task_type`` (the portfolio's tasks).
+TASK_TYPES = ("classification", "regression")
 
 #: Metrics recorded per fold, and whether larger is better.
 CLASSIFICATION_METRICS = {"roc_auc": True, "log_loss": False, "accuracy": True,

@@ -19,6 +19,7 @@ from knowledge_base._schema import (
     METRICS,
     SCHEMA_VERSION,
     TABLES,
+    TASK_TYPES,
     CorruptKnowledgeBaseError,
     IncompatibleKnowledgeBaseError,
     KnowledgeBaseError,
@@ -29,8 +30,6 @@ from knowledge_base._schema import (
 __all__ = ["KnowledgeBase", "default_path"]
 
 MANIFEST = "manifest.json"
-#: The values of ``datasets.task_type``.
-_TASK_TYPES = ("classification", "regression")
 
 
 def default_path() -> Path:
@@ -185,7 +184,7 @@ class KnowledgeBase:
             raise CorruptKnowledgeBaseError(
                 'manifest["sources"] must be a list of objects (dicts), not '
                 f"{type(self.manifest['sources']).__name__}")
-        bad_tasks = set(self.datasets["task_type"].dropna()) - set(_TASK_TYPES)
+        bad_tasks = set(self.datasets["task_type"].dropna()) - set(TASK_TYPES)
         if bad_tasks:
             raise CorruptKnowledgeBaseError(f"datasets have unknown task types {bad_tasks}")
         untyped = self.datasets.loc[self.datasets["task_type"].isna(), "dataset_id"]
@@ -265,9 +264,9 @@ class KnowledgeBase:
         """
         if metric not in METRICS:
             raise KnowledgeBaseError(f"unknown metric {metric!r}; known: {sorted(METRICS)}")
-        if task_type is not None and task_type not in _TASK_TYPES:
+        if task_type is not None and task_type not in TASK_TYPES:
             raise KnowledgeBaseError(
-                f"unknown task type {task_type!r}; known: {list(_TASK_TYPES)}")
+                f"unknown task type {task_type!r}; known: {list(TASK_TYPES)}")
         runs = self.evaluations[self.evaluations["status"] == "ok"]
         if source is not None:
             runs = runs[runs["source"] == source]

@@ -16,11 +16,12 @@ from optuna.distributions import (
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 
+from knowledge_base._schema import TASK_TYPES
 from knowledge_base.portfolio._preprocessing import make_preprocessor
 
 __all__ = ["TASKS", "Algorithm", "UnknownTaskError"]
 
-TASKS = ("classification", "regression")
+TASKS = TASK_TYPES
 
 
 class UnknownTaskError(ValueError):
