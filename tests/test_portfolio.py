@@ -128,6 +128,42 @@ def test_adapt_clips_to_tiny_tables():
                            n_features=X.shape[1]).fit(X.iloc[:4], y.iloc[:4])
 
 
+@pytest.mark.parametrize("task", TASKS)
+def test_configurations_adapted_to_a_whole_table_cross_validate_on_it(task):
+    # recommend() adapts configurations to the user's whole table; the user's CV then
+    # trains on fewer rows (kNN with n_neighbors = rows - 1 failed in every fold)
+    from sklearn.model_selection import KFold, cross_val_score
+
+    X = messy_table(n=50)
+    y = targets(n=50)[task]
+    config = Configuration("knn", {"n_neighbors": 100, "weights": "uniform", "p": 2})
+    pipeline = build_pipeline(config, task=task, n_samples=len(X), n_features=X.shape[1])
+    assert pipeline.get_params()["model__n_neighbors"] == 49
+    scores = cross_val_score(pipeline, X, y, cv=KFold(5, shuffle=True, random_state=0),
+                             error_score="raise")
+    assert np.isfinite(scores).all()
+    assert pipeline.fit(X.iloc[:10], y.iloc[:10])[-1].n_neighbors_ == 10
+
+
+@pytest.mark.parametrize("task", TASKS)
+@pytest.mark.parametrize("weights", ["uniform", "distance"])
+def test_neighbours_with_enough_rows_are_scikit_learns(task, weights):
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3))
+    y = targets(n=80, seed=1)[task].to_numpy()
+    ours = get_algorithm("knn").make_estimator({"n_neighbors": 7, "weights": weights, "p": 1},
+                                               task, random_state=0).fit(X, y)
+    reference = (KNeighborsClassifier if task == "classification" else KNeighborsRegressor)(
+        n_neighbors=7, weights=weights, p=1).fit(X, y)
+    test = rng.normal(size=(20, 3))
+    np.testing.assert_array_equal(ours.predict(test), reference.predict(test))
+    if task == "classification":
+        np.testing.assert_allclose(ours.predict_proba(test), reference.predict_proba(test))
+        assert list(ours.classes_) == list(reference.classes_)
+
+
 def test_unknown_task_and_parameter_are_clear_errors():
     with pytest.raises(UnknownTaskError, match="task must be one of"):
         get_algorithm("knn").build({}, task="ranking")
@@ -343,3 +379,22 @@ def test_a_table_saved_to_csv_and_read_back_is_cleaned_as_the_table_itself(kinds
     same = {"check_exact": False, "rtol": 1e-12, "check_dtype": False}
     pd.testing.assert_frame_equal(read_back.iloc[::2], cleaner.transform(fitted), **same)
     pd.testing.assert_frame_equal(read_back, cleaner.transform(X), **same)
+
+
+def _clipped_neighbours():
+    from knowledge_base.portfolio._neighbors import (
+        ClippedKNeighborsClassifier,
+        ClippedKNeighborsRegressor,
+    )
+    return [ClippedKNeighborsClassifier(), ClippedKNeighborsRegressor()]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+def test_clipped_neighbours_pass_scikit_learns_estimator_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    for estimator in _clipped_neighbours():
+        failed = [(result["check_name"], str(result["exception"]))
+                  for result in check_estimator(estimator, on_fail=None)
+                  if result["status"] == "failed"]
+        assert failed == [], type(estimator).__name__

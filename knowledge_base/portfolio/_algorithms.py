@@ -23,12 +23,15 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 
 from knowledge_base.portfolio._base import Algorithm
+from knowledge_base.portfolio._neighbors import (
+    ClippedKNeighborsClassifier,
+    ClippedKNeighborsRegressor,
+)
 from knowledge_base.portfolio._svm import CalibratedSVC
 
 __all__ = [
@@ -289,10 +292,10 @@ class KNearestNeighbors(Algorithm):
 
     def make_estimator(self, params: Mapping[str, Any], task: str,
                        random_state: int) -> BaseEstimator:
-        """Build the neighbours model."""
+        """Build the neighbours model (at most as many neighbours as training rows)."""
         if task == "classification":
-            return KNeighborsClassifier(**params)
-        return KNeighborsRegressor(**params)
+            return ClippedKNeighborsClassifier(**params)
+        return ClippedKNeighborsRegressor(**params)
 
 
 class MultiLayerPerceptron(Algorithm):
