@@ -55,7 +55,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     written with decimal commas (``1,5``) become numbers, as spreadsheets in many locales
     write them; a first line ``sep=;`` (Excel's) names the delimiter.  Lines starting with
     ``#`` before the header are skipped, surrounding
-    spaces are stripped from column names, a UTF-16 file (byte-order mark) is decoded as
+    spaces are stripped from column names, a UTF-16 or UTF-32 file (byte-order mark) is decoded as
     such and a file that is not UTF-8 is read as Windows-1252 (Excel's western encoding,
     where ``€`` is a byte), or Latin-1 where that fails.  Text columns whose every value
     is a number written with a currency, thousands separators or a percent sign
@@ -148,8 +148,9 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
     head = _head(path) if head is None else head
     options = {"na_values": ["?"], "skipinitialspace": True,
                "skiprows": _leading_comments(head), **kwargs}
-    if _utf16(head):
-        options.setdefault("encoding", "utf-16")
+    wide = _wide_encoding(head)
+    if wide:
+        options.setdefault("encoding", wide)
     try:
         frame = _read_csv_typed_once(path, options)
     except UnicodeDecodeError:
@@ -285,7 +286,7 @@ def _refuse_binary(path: Path) -> None:
 def _refuse_control_bytes(path: Path, head: bytes) -> None:
     """Refuse a file whose first bytes hold NUL bytes, unless UTF-16 or UTF-32 text."""
     if head.startswith(_WIDE_BOMS) or b"\x00" not in head:
-        return  # UTF-16 and UTF-32 text hold NUL bytes; see _utf16
+        return  # UTF-16 and UTF-32 text hold NUL bytes; see _wide_encoding
     if _utf16_without_bom(head):
         raise InvalidInputError(f"cannot read {path}: it looks like UTF-16 text without a "
                                 "byte-order mark; save it as UTF-8")
@@ -376,9 +377,16 @@ def _read_bytes(path: Path) -> bytes:
         return handle.read()
 
 
-def _utf16(head: bytes) -> bool:
-    """Whether the text starts with a UTF-16 byte-order mark."""
-    return head.startswith((b"\xff\xfe", b"\xfe\xff"))
+def _wide_encoding(head: bytes) -> str | None:
+    """``"utf-32"`` or ``"utf-16"`` when the text starts with its byte-order mark.
+
+    UTF-32's little-endian mark starts with UTF-16's, so it is checked first.
+    """
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return None
 
 
 def _excel_delimiter(head: bytes) -> str | None:
@@ -528,7 +536,7 @@ def _raise_split_header_error(broken: list[tuple[int, pd.errors.ParserError]]) -
 
 def _field_counts(head: bytes, sep: str) -> list[int]:
     """Fields of the header and the first rows (after leading comments) split on ``sep``."""
-    encoding = "utf-16" if _utf16(head) else "utf-8-sig"
+    encoding = _wide_encoding(head) or "utf-8-sig"
     lines = head.decode(encoding, "replace").splitlines(keepends=True)
     text = "".join(lines[_leading_comments(head):])
     try:

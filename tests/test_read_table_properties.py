@@ -33,6 +33,7 @@ DIALECTS = [  # (to_csv keywords, file name)
     ({"encoding": "cp1252", "sep": ";"}, "t.csv"),  # Excel on western Windows
     ({"encoding": "utf-8-sig"}, "t.csv"),
     ({"encoding": "utf-16", "sep": ";"}, "t.csv"),
+    ({"encoding": "utf-32"}, "t.csv"),  # its little-endian mark starts as UTF-16's
     ({}, "t.csv.gz"),
 ]
 
