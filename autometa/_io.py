@@ -114,9 +114,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffixes = [suffix.lower() for suffix in path.suffixes]
     compressed = len(suffixes) > 1 and suffixes[-1] in COMPRESSIONS
     suffix = suffixes[-2] if compressed else path.suffix.lower()
-    if not compressed and suffix in (".csv", ".tsv", ".arff", ".json", ".jsonl", ".ndjson",
-                                     *WHITESPACE_SUFFIXES):
-        _refuse_binary(path)
+    if suffix in (".csv", ".tsv", ".arff", ".json", ".jsonl", ".ndjson", *WHITESPACE_SUFFIXES):
+        if compressed:
+            _refuse_compressed_binary(path)
+        else:
+            _refuse_binary(path)
     try:
         if suffix == ".csv" or suffix in WHITESPACE_SUFFIXES:
             return _read_delimited(path, whitespace=suffix in WHITESPACE_SUFFIXES)
@@ -280,6 +282,35 @@ def _refuse_binary(path: Path) -> None:
     if signature is not None:
         raise InvalidInputError(f"cannot read {path}: it is not a text table (it starts like "
                                 f"{signature.kind}{_binary_advice(path, signature)})")
+    _refuse_control_bytes(path, head)
+
+
+def _refuse_compressed_binary(path: Path) -> None:
+    """Refuse a compressed file that does not decompress, or decompresses to a binary file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file with a text suffix before a compression suffix (``t.csv.gz``).
+
+    Raises
+    ------
+    InvalidInputError
+        If its first bytes do not decompress as its suffix says, or the decompressed
+        bytes start like a binary format or hold control bytes (unless UTF-16 or UTF-32).
+    """
+    try:
+        head = _head(path)
+    except (OSError, EOFError, lzma.LZMAError) as error:
+        raise InvalidInputError(f"cannot read {path}: it is not {path.suffix[1:]} data as its "
+                                f"name says ({error}); rename or recompress it") from error
+    if not head:
+        return  # .zip and .zst: pandas decompresses them and says what is wrong
+    for signature in _SIGNATURES:
+        if head.startswith(signature.magic) and (signature.magic not in _FOOTED
+                                                  or _control_share(head) > _CONTROL_SHARE):
+            raise InvalidInputError(f"cannot read {path}: it is not a text table (it "
+                                    f"decompresses to {signature.kind})")
     _refuse_control_bytes(path, head)
 
 

@@ -130,6 +130,38 @@ def test_a_binary_file_named_as_a_text_table_is_refused_naming_its_format(tmp_pa
         assert read_table(path.rename(path.with_suffix(suffix))).equals(SMALL)  # as advised
 
 
+@pytest.mark.parametrize("compression", [".gz", ".bz2", ".xz"])
+@pytest.mark.parametrize("kind", ["parquet", "png", "random-bytes"])
+def test_a_compressed_binary_file_named_as_a_text_table_is_refused(tmp_path, kind,
+                                                                    compression):
+    # only uncompressed files were checked: a gzipped Parquet file named t.csv.gz failed
+    # with pandas' "Error tokenizing data", gzipped random bytes read as a table of garbage
+    write, _ = BINARIES[kind]
+    write(tmp_path / "raw")
+    path = tmp_path / f"misnamed.csv{compression}"
+    path.write_bytes(_compress((tmp_path / "raw").read_bytes(), compression))
+    with pytest.raises(InvalidInputError, match=r"misnamed.csv.* is not a text table \((it "
+                       r"decompresses to|its first bytes hold)"):
+        read_table(path)
+
+
+def test_a_file_that_is_not_compressed_as_its_name_says_is_refused(tmp_path):
+    path = tmp_path / "t.csv.gz"
+    path.write_text(SMALL.to_csv(index=False))
+    with pytest.raises(InvalidInputError, match=r"t.csv.gz: it is not gz data as its name says"):
+        read_table(path)
+    SMALL.to_csv(tmp_path / "wide.csv.gz", index=False, encoding="utf-16")
+    assert read_table(tmp_path / "wide.csv.gz").equals(SMALL)
+
+
+def _compress(data: bytes, compression: str) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+
+    return {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[compression](data)
+
+
 def test_text_that_merely_looks_binary_still_reads(tmp_path):
     # a header starting like a Parquet file's magic number, UTF-16 with its NUL bytes, and
     # a stray NUL in a long file are text tables as before
