@@ -251,6 +251,9 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
         Study parameter -> autometa name (``"lr": "lightgbm__learning_rate"``, or the
         bare ``"learning_rate"`` together with ``algorithm=``).  A study parameter mapped
         to ``"algorithm"`` chooses the algorithm: its choices must be portfolio names.
+        Unmapped, a categorical parameter whose choices name the algorithms of the
+        study's ``<algorithm>__<param>`` names is taken to choose it (``model`` in
+        ``["lightgbm", "svm"]``); names of a single algorithm make a study of it alone.
     algorithm : str, optional
         The portfolio algorithm a single-algorithm study tunes (default: inferred from
         the parameter names; a study with an ``algorithm`` parameter needs none).
@@ -377,13 +380,24 @@ def _match_names(space: Mapping[str, BaseDistribution], param_names: Mapping[str
             params[name] = (head, tail)
         else:
             bare[name] = ours
+    owners = {owner for owner, _ in params.values()}
+    if algorithm_param is None and algorithm is None:
+        algorithm_param = _selector(space, bare, param_names, owners)
+        bare.pop(algorithm_param, None)
     fixed = None
-    if bare:
-        if algorithm_param is not None and algorithm is None:
+    if algorithm_param is None:  # a study of one algorithm: given, or all names of one
+        fixed = algorithm or (next(iter(owners)) if len(owners) == 1 else None)
+    if bare and algorithm_param is not None and algorithm is None:
+        # names of portfolio parameters that do not say whose; others (the user's own,
+        # e.g. a preprocessing choice) are left to the study's sampler
+        unowned = sorted(name for name, ours in bare.items()
+                         if any(ours in own for own in spaces.values()))
+        if unowned:
             raise InvalidInputError(
-                f"study parameters {sorted(bare)} do not name their algorithm; map them to "
+                f"study parameters {unowned} do not name their algorithm; map them to "
                 f"'<algorithm>__<param>' in param_names")
-        fixed = algorithm or _infer_algorithm(bare, spaces)
+    elif bare:
+        fixed = fixed or algorithm or _infer_algorithm(bare, spaces)
         for name, ours in bare.items() if fixed is not None else ():
             if ours in spaces[fixed]:
                 params[name] = (fixed, ours)
@@ -396,6 +410,30 @@ def _match_names(space: Mapping[str, BaseDistribution], param_names: Mapping[str
             f"parameter; map them with param_names (study name -> e.g. "
             f"'lightgbm__learning_rate')")
     return _Mapping(algorithm_param, fixed, params)
+
+
+def _selector(space: Mapping[str, BaseDistribution], bare: Mapping[str, str],
+              param_names: Mapping[str, str], owners: set[str]) -> str | None:
+    """The study parameter that chooses among the algorithms its prefixed names belong to.
+
+    A categorical parameter not mapped by ``param_names`` one of whose choices is such an
+    algorithm (``model`` in ``["lightgbm", "svm"]``).  Without one, parameters of several
+    algorithms are an error: the enqueued values would run with whatever algorithm the
+    study's sampler picks.
+    """
+    found = [name for name in bare if name not in param_names
+             and isinstance(space[name], CategoricalDistribution)
+             and owners & {choice for choice in space[name].choices if isinstance(choice, str)}]
+    if len(found) > 1:
+        raise InvalidInputError(
+            f"study parameters {found} could each choose the algorithm; map the one that "
+            f"does in param_names, e.g. {{{found[0]!r}: 'algorithm'}}")
+    if not found and len(owners) > 1:
+        raise InvalidInputError(
+            f"the study's parameters belong to {sorted(owners)}, but no categorical "
+            f"parameter whose choices name them chooses the algorithm; map the one that "
+            f"does in param_names, e.g. {{'model': 'algorithm'}}")
+    return found[0] if found else None
 
 
 def _infer_algorithm(bare: Mapping[str, str],

@@ -135,6 +135,48 @@ def test_a_study_that_chooses_the_algorithm(table):
         assert_valid(params, space)
 
 
+def test_the_parameter_choosing_the_algorithm_is_found_by_its_choices(table):
+    # "model" was not recognised without param_names={"model": "algorithm"}: LightGBM's
+    # values were enqueued without it and the trials ran an SVM
+    space = {"model": CategoricalDistribution(["lightgbm", "svm", "xgboost"]),
+             "lightgbm__learning_rate": FloatDistribution(0.01, 0.3, log=True),
+             "svm__C": FloatDistribution(0.1, 10.0, log=True),
+             "scaler": CategoricalDistribution(["standard", "robust"])}  # the user's own
+    rec = recommendation(("svm", {"C": 2.0}), ("lightgbm", {"learning_rate": 0.1}))
+    study = optuna.create_study(direction="maximize")
+    report = autometa.warm_start(study, table, "y", n=2, search_space=space,
+                                 recommendation=rec)
+    assert list(report["params"]) == [{"model": "svm", "svm__C": 2.0},
+                                      {"model": "lightgbm", "lightgbm__learning_rate": 0.1}]
+
+    def objective(trial):
+        model = trial.suggest_categorical("model", ["lightgbm", "svm", "xgboost"])
+        trial.suggest_categorical("scaler", ["standard", "robust"])
+        if model == "svm":
+            return trial.suggest_float("svm__C", 0.1, 10.0, log=True)
+        if model == "lightgbm":
+            return trial.suggest_float("lightgbm__learning_rate", 0.01, 0.3, log=True)
+        return 0.0
+
+    study.optimize(objective, n_trials=2)
+    assert [trial.params["model"] for trial in study.trials] == ["svm", "lightgbm"]
+    with pytest.raises(InvalidInputError, match=r"belong to \['lightgbm', 'svm'\], but no "):
+        autometa.warm_start(optuna.create_study(), table, "y", recommendation=rec,
+                            search_space={k: v for k, v in space.items() if k != "model"})
+
+
+def test_prefixed_names_of_one_algorithm_make_a_study_of_it(table):
+    # the other algorithms' configurations took places in n and were all skipped
+    study = optuna.create_study(direction="maximize")
+    report = autometa.warm_start(
+        study, table, "y", n=3, recommendation=LGBM, param_names={
+            "lr": "lightgbm__learning_rate", "leaves": "lightgbm__num_leaves"},
+        search_space={"lr": FloatDistribution(0.01, 0.3, log=True),
+                      "leaves": IntDistribution(2, 512, log=True)})
+    assert list(report["algorithm"]) == ["lightgbm"] * 3
+    assert list(report["status"]) == ["enqueued"] * 3
+
+
 def test_the_study_params_of_autometa_tune_match_without_a_mapping(table):
     from autometa._search_space import portfolio_search_space
 
