@@ -30,6 +30,7 @@ from autometa._exceptions import InvalidInputError
 from autometa._search_space import (
     ALGORITHM_PARAM,
     MISSING,
+    SEPARATOR,
     configuration_to_params,
     fit_value,
     from_unit,
@@ -41,10 +42,13 @@ from autometa._search_space import (
 )
 from knowledge_base.portfolio import Configuration, check_task, get_algorithm
 
-__all__ = ["PROPOSAL_ATTR", "MetaLearnedSampler", "MetaModelPrior"]
+__all__ = ["INTERRUPTED_ATTR", "PROPOSAL_ATTR", "MetaLearnedSampler", "MetaModelPrior"]
 
 #: Trial system attribute in which the sampler shares its proposal with other workers.
 PROPOSAL_ATTR = "autometa:proposal"
+#: Trial system attribute of a trial that was interrupted (Ctrl-C, a dead worker) rather
+#: than failed by its model: not a result, so the sampler leaves it out.
+INTERRUPTED_ATTR = "autometa:interrupted"
 
 #: A prior: configurations -> (predicted normalised score, uncertainty[, expected fit
 #: time in seconds]), two or three arrays.
@@ -509,6 +513,21 @@ class MetaLearnedSampler(BaseSampler):
         params.pop(ALGORITHM_PARAM, None)
         return _Point(config.algorithm, params)
 
+    def _with_algorithm(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A trial's parameters, with the algorithm its names imply if it has none.
+
+        An objective that tunes one algorithm need not suggest ``algorithm``: its
+        ``<algorithm>__<param>`` names (or the sampler's only algorithm) tell it.
+        """
+        params = dict(params)
+        if ALGORITHM_PARAM not in params:
+            owners = {name.partition(SEPARATOR)[0] for name in params} & set(self._algo_params)
+            if len(self._algorithms) == 1:
+                owners = set(self._algorithms)
+            if len(owners) == 1:
+                params[ALGORITHM_PARAM] = next(iter(owners))
+        return params
+
     def _point_from_params(self, params: Mapping[str, Any]) -> _Point | None:
         algorithm = params.get(ALGORITHM_PARAM)
         if algorithm not in self._algo_params:
@@ -653,7 +672,10 @@ class MetaLearnedSampler(BaseSampler):
         otherwise all propose the same point); the fifth is the duration in seconds of
         each observed trial (NaN for failed ones); the sixth, the parameter values each
         trial actually used (an objective may suggest only some of a point's parameters).
-        Failed and pruned trials count as observed at below the worst value.
+        Failed and pruned trials count as observed at below the worst value, except
+        interrupted ones (:data:`INTERRUPTED_ATTR`, or retried by Optuna's
+        ``RetryFailedTrialCallback``, as stale trials of dead workers are): they are no
+        result.
         """
         sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
         observed: list[_Point] = []
@@ -663,24 +685,32 @@ class MetaLearnedSampler(BaseSampler):
         pending: list[_Point] = []
         unseen = 0
         taken = _Taken()
-        states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED, TrialState.RUNNING)
-        for other in study._get_trials(deepcopy=False, states=states, use_cache=False):
-            if other.number == trial.number:
+        states = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED, TrialState.RUNNING,
+                  TrialState.WAITING)
+        trials = study._get_trials(deepcopy=False, states=states, use_cache=False)
+        retried = {other.system_attrs.get("failed_trial") for other in trials}
+        for other in trials:
+            if other.number == trial.number or other.state == TrialState.WAITING:
+                continue
+            if other.state == TrialState.FAIL and (other.system_attrs.get(INTERRUPTED_ATTR)
+                                                   or other.number in retried):
                 continue
             if other.state == TrialState.RUNNING:
                 params = {**other.system_attrs.get(PROPOSAL_ATTR, {}),
                           **other.system_attrs.get("fixed_params", {}), **other.params}
-                point = self._point_from_params(params) if params else None
+                point = self._point_from_params(self._with_algorithm(params)) if params \
+                    else None
                 if point is not None:
                     pending.append(point)
                 elif other.number < trial.number:
                     unseen += 1
                 continue
-            point = self._point_from_params(other.params)
+            params = self._with_algorithm(other.params)
+            point = self._point_from_params(params)
             if point is None:
                 continue
             if other.state != TrialState.FAIL:  # a failed trial may have stopped suggesting
-                taken.add(other.params)
+                taken.add(params)
             if other.state == TrialState.COMPLETE and other.value is not None \
                     and math.isfinite(other.value):
                 observed.append(point)

@@ -62,9 +62,15 @@ import pandas as pd
 from optuna.samplers import BaseSampler, RandomSampler, TPESampler
 from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
+from threadpoolctl import threadpool_limits
 
 from autometa._exceptions import InvalidInputError
-from autometa._sampler import MetaLearnedSampler, MetaModelPrior, training_scores
+from autometa._sampler import (
+    INTERRUPTED_ATTR,
+    MetaLearnedSampler,
+    MetaModelPrior,
+    training_scores,
+)
 from autometa._search_space import (
     ALGORITHM_PARAM,
     params_to_configuration,
@@ -102,6 +108,10 @@ _PREFIX = "autometa:"
 SETTINGS_ATTR = _PREFIX + "settings"
 #: Study user attribute set once the creator has enqueued its warm start (or decided not to).
 WARM_ATTR = _PREFIX + "warm_started"
+#: Seconds a process joining a study waits for its creator to record the settings (the
+#: creator does so right after creating it; a study that still has none was made by
+#: someone else).
+SETTINGS_WAIT = 10.0
 SAMPLERS = ("tpe", "meta", "random")
 #: The meta-learned sampler's cost weight when ``tune`` is given a ``timeout``.
 DEFAULT_COST_WEIGHT = 0.5
@@ -328,7 +338,9 @@ class _CrossValidation:
         """Fit ``config`` on every row."""
         pipeline = build_pipeline(config, task=self.task, random_state=self.random_state,
                                   n_samples=len(self.X), n_features=self.X.shape[1])
-        with warnings.catch_warnings():
+        # one BLAS/OpenMP thread, as the trials' fits (their fit times were measured so;
+        # several threads on a busy machine made an MLP refit several times slower)
+        with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore")
             with keyboard_interrupts_kept():  # after "ignore", which would hide its warning
                 pipeline.fit(self.X, self.y)
@@ -355,7 +367,9 @@ class _Objective:
             return self._cross_validate(trial)
         except KeyboardInterrupt:
             # Optuna marks the trial failed and stops; queue its configuration again, so
-            # that a resumed study runs it first instead of losing it
+            # that a resumed study runs it first instead of losing it, and mark it as no
+            # result for the meta-learned sampler
+            trial.study._storage.set_trial_system_attr(trial._trial_id, INTERRUPTED_ATTR, True)
             _enqueue_retry(trial.study, trial.study._storage.get_trial(trial._trial_id))
             raise
 
@@ -434,7 +448,7 @@ def _recover_interrupted(study: optuna.Study) -> list[int]:
         if pid == os.getpid() or _pid_alive(pid):
             continue
         try:
-            study._storage.set_trial_system_attr(trial._trial_id, _PREFIX + "interrupted", True)
+            study._storage.set_trial_system_attr(trial._trial_id, INTERRUPTED_ATTR, True)
             if not study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL):
                 continue
         except optuna.exceptions.UpdateFinishedTrialError:
@@ -540,6 +554,9 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         Worker processes on this machine (``-1``: one per core).  They are started by
         re-importing the calling script, so a script calling ``tune(n_jobs=2)`` needs
         the usual ``if __name__ == "__main__":`` guard (as for ``multiprocessing``).
+        They share the study through ``storage`` (a file or database; not an in-memory
+        storage), reseed a ``sampler`` object's copy each (as Optuna does for threads),
+        and stop when this process is killed.
     warm_start : bool, default=True
         Seed the study with the meta-model's recommendations.
     cv : int, default=5
@@ -665,6 +682,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
 
     temporary = None
     opened = make_storage(storage)
+    if n_jobs > 1 and isinstance(opened, optuna.storages.InMemoryStorage):
+        raise InvalidInputError(
+            "n_jobs > 1 runs worker processes, which cannot share an in-memory storage: "
+            "pass a file or database storage (e.g. storage='study.log'), or storage=None")
     if opened is None and n_jobs > 1:  # processes need a storage they can share
         temporary = tempfile.TemporaryDirectory(prefix="autometa-tune-")
         opened = make_storage(Path(temporary.name) / "study.log")
@@ -736,7 +757,7 @@ def _open_study(storage: BaseStorage | None, study_name: str,
 
     The settings are one study user attribute (``autometa:settings``), written in a
     single step after creation; a process joining a study that another one is creating
-    waits for it (up to a minute).
+    waits for it (up to :data:`SETTINGS_WAIT` seconds).
     """
     direction = "maximize" if METRICS[settings["metric"]] else "minimize"
     try:
@@ -747,7 +768,7 @@ def _open_study(storage: BaseStorage | None, study_name: str,
     else:
         study.set_user_attr(SETTINGS_ATTR, settings)
         return study, True
-    deadline = time.monotonic() + 60.0
+    deadline = time.monotonic() + SETTINGS_WAIT
     while SETTINGS_ATTR not in study.user_attrs:
         if time.monotonic() > deadline or study.get_trials(deepcopy=False):
             raise InvalidInputError(
@@ -853,11 +874,36 @@ class _Run:
 
 def _worker_main(run: _Run, storage: Any, study_name: str, remaining: int | None,
                  seed: int) -> int:
-    """Entry point of a worker process: optimise the shared study."""
+    """Entry point of a worker process: optimise the shared study.
+
+    A sampler object given to :func:`tune` arrives as the same pickled copy in every
+    worker; each reseeds its copy (as Optuna does for its thread workers), or all would
+    propose the same points.  The worker exits when the parent process dies (killed):
+    its running trial is then recovered by the next :func:`tune` on the study.
+    """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    _exit_with_parent()
+    if isinstance(run.sampler, BaseSampler):
+        run.sampler.reseed_rng()
     study = optuna.load_study(study_name=study_name, storage=storage)
     run.optimize(study, callbacks=[], remaining=remaining, seed=seed)
     return os.getpid()
+
+
+def _exit_with_parent() -> None:
+    """Exit this worker process as soon as the process that started it has died."""
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - not a multiprocessing child
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent has exited
+        os._exit(1)
+
+    threading.Thread(target=watch, name="autometa-parent-watch", daemon=True).start()
 
 
 def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jobs: int,

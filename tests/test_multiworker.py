@@ -8,6 +8,7 @@ little slower so that the workers overlap.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -202,6 +203,69 @@ def test_worker_processes_share_the_meta_learned_sampler(tmp_path, monkeypatch):
     assert len({json.dumps(t.params, sort_keys=True) for t in trials}) == len(trials)
 
 
+def test_a_sampler_object_is_reseeded_in_each_worker():
+    # every worker got the same pickled sampler: trials 0/1, 2/3, ... were identical pairs
+    X, y = make_table(120, 4, task="classification", seed=5)
+    result = autometa.tune(X.assign(target=y), "target", n_trials=8, cv=3, n_jobs=2,
+                           algorithms=CHEAP, warm_start=False, refit=False,
+                           sampler=optuna.samplers.RandomSampler(seed=1))
+    trials = result.study.get_trials(deepcopy=False)
+    assert len({json.dumps(t.params, sort_keys=True) for t in trials}) == len(trials)
+
+
+def test_worker_processes_cannot_share_an_in_memory_storage():
+    X, y = make_table(60, 3, task="classification", seed=5)
+    with pytest.raises(autometa.InvalidInputError, match="cannot share an in-memory storage"):
+        autometa.tune(X.assign(target=y), "target", n_trials=4, n_jobs=2, algorithms=CHEAP,
+                      storage=optuna.storages.InMemoryStorage())
+
+
+# tune with two worker processes on a long budget, killed from outside
+PARENT = textwrap.dedent("""
+    import sys
+    from autometa import _tune
+    from autometa._testing import make_table
+
+    if __name__ == "__main__":
+        X, y = make_table(120, 4, task="classification", seed=5)
+        _tune.tune(X.assign(target=y), "target", n_trials=100_000, cv=3, n_jobs=2,
+                   algorithms=["linear", "knn"], storage=sys.argv[1], study_name="orphans",
+                   warm_start=False, refit=False)
+""")
+
+
+def test_worker_processes_stop_when_tune_is_killed(tmp_path):
+    # they were left tuning the study to its budget, then blocked for good
+    from autometa._tune import _pid_alive
+
+    storage = str(tmp_path / "study.log")
+    (tmp_path / "parent.py").write_text(PARENT)
+    parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py"), storage],
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    opened = _storage.make_storage(storage)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline:
+            with contextlib.suppress(KeyError):
+                workers = {t.user_attrs["worker"]["pid"] for t in optuna.load_study(
+                    study_name="orphans", storage=opened).get_trials(deepcopy=False)
+                    if "worker" in t.user_attrs}
+            time.sleep(0.2)
+        assert len(workers) == 2, "the workers did not start before the deadline"
+        parent.kill()
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(_pid_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_pid_alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
 # ------------------------------------------------------------------ kill and resume
 @pytest.mark.parametrize("backend, how", [("journal", signal.SIGKILL),
                                           ("sqlite", signal.SIGKILL),
@@ -259,9 +323,10 @@ def test_a_killed_tune_resumes_without_losing_trials(tmp_path, backend, how):
     assert [t.number for t in interrupted] == stuck
     if how == signal.SIGKILL:  # found dead and failed by the resuming call
         assert result.interrupted == stuck
-        assert all(t.system_attrs.get("autometa:interrupted") for t in interrupted)
     else:
         assert result.interrupted == [] and "error" not in interrupted[0].user_attrs
+    # marked as no result, which the meta-learned sampler leaves out
+    assert all(t.system_attrs.get("autometa:interrupted") for t in interrupted)
     retried = [t for t in trials if t.user_attrs.get("retry_of") in stuck]
     assert len(retried) == 1 and retried[0].state == TrialState.COMPLETE
     assert retried[0].params == interrupted[0].params or not interrupted[0].params

@@ -21,7 +21,7 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 from optuna.trial import TrialState
 
 from autometa._exceptions import InvalidInputError
-from autometa._sampler import PROPOSAL_ATTR, MetaLearnedSampler
+from autometa._sampler import INTERRUPTED_ATTR, PROPOSAL_ATTR, MetaLearnedSampler
 from autometa._search_space import (
     ALGORITHM_PARAM,
     MISSING,
@@ -309,6 +309,51 @@ def test_failed_trials_steer_away_from_their_configuration():
     study.optimize(breaks_forests, n_trials=20, catch=(ValueError,))
     late = [t.params[ALGORITHM_PARAM] for t in study.trials[10:]]
     assert late.count("random_forest") <= 2
+
+
+def test_interrupted_trials_are_no_result():
+    # a trial stopped by Ctrl-C or a dead worker counted as the worst result, beside its
+    # retry's real one
+    space = portfolio_search_space(TASK, ALGOS)
+    configs = sample_configurations("knn", TASK, 4, seed=1)
+    params = [configuration_to_params(c, TASK, algorithms=ALGOS, fill=True)[0]
+              for c in configs]
+
+    def add(number, state, **kwargs):
+        study.add_trial(optuna.trial.create_trial(
+            params=params[number], distributions={k: space[k] for k in params[number]},
+            state=state, **kwargs))
+
+    study = optuna.create_study(direction="maximize")
+    add(0, TrialState.COMPLETE, value=0.8)
+    add(1, TrialState.FAIL, system_attrs={INTERRUPTED_ATTR: True})  # autometa's mark
+    add(2, TrialState.FAIL)  # stale, retried by Optuna's RetryFailedTrialCallback:
+    study.add_trial(optuna.trial.create_trial(
+        params=params[2], distributions={k: space[k] for k in params[2]},
+        state=TrialState.WAITING, system_attrs={"failed_trial": 2}))
+    add(3, TrialState.FAIL)  # the model failed: a result
+    sampler = MetaLearnedSampler(None, task=TASK, algorithms=ALGOS, seed=0)
+    observed, y, *_ = sampler._history(study, study.ask())
+    kept = [json.dumps(point.params, sort_keys=True) for point in observed]
+    assert kept == [json.dumps(sampler._point_from_params(params[i]).params, sort_keys=True)
+                    for i in (0, 3)]
+    assert y[1] < y[0]
+
+
+def test_an_objective_that_does_not_suggest_the_algorithm_is_learned_from():
+    # its trials were not recognised: every proposal was the same first candidate
+    sampler = MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=["knn"],
+                                 candidates=sample_configurations("knn", TASK, 8, seed=0),
+                                 seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+
+    def knn_only(trial):
+        k = trial.suggest_int("knn__n_neighbors", 1, 100, log=True)
+        trial.suggest_categorical("knn__weights", ["uniform", "distance"])
+        return -abs(math.log(k / 20))
+
+    study.optimize(knn_only, n_trials=6)
+    assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 6
 
 
 def test_pruned_trials_are_not_proposed_again():

@@ -396,6 +396,21 @@ def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
         autometa.tune(table, "target", n_trials=1, cv=3, storage=storage, study_name="mine")
 
 
+def test_an_empty_study_of_someone_else_is_refused(tmp_path, monkeypatch):
+    # without trials it may be one another process is creating: tune waits a little
+    # (SETTINGS_WAIT, 10 s; it was a minute) for its settings before refusing it
+    from autometa import _tune
+
+    monkeypatch.setattr(_tune, "SETTINGS_WAIT", 0.5)
+    X, y = make_table(60, 3, task="classification", seed=1)
+    storage = f"sqlite:///{tmp_path / 'plain.db'}"
+    optuna.create_study(study_name="empty", storage=storage, direction="maximize")
+    with pytest.raises(InvalidInputError, match="'empty' exists in the storage but was not "
+                                                "created by autometa.tune"):
+        autometa.tune(X.assign(target=y), "target", n_trials=1, cv=3, storage=storage,
+                      study_name="empty", algorithms=CHEAP)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"n_trials": 0}, "n_trials"),
     ({"n_trials": None}, "give a timeout too"),
