@@ -268,7 +268,8 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
         One row per recommended configuration: ``rank``, ``algorithm``, ``config_id``,
         ``predicted_score``, ``status`` (``"enqueued"`` or ``"skipped"``), ``reason``,
         ``params`` (in the study's names), ``clipped`` and ``dropped`` (study parameters
-        whose value was clipped, or left to the sampler).
+        whose value was outside the study's range and clipped into it, or left to the
+        sampler; a value merely snapped to a ``step`` is neither).
 
     Raises
     ------
@@ -483,9 +484,9 @@ def _user_row(record: Mapping[str, Any], space: Mapping[str, BaseDistribution],
         if isinstance(dist, IntDistribution | FloatDistribution) and not math.isclose(
                 float(fitted), float(value), rel_tol=1e-9, abs_tol=1e-12):
             low, high = float(dist.low), float(dist.high)
-            if not low <= float(value) <= high:
+            if not low <= float(value) <= high:  # else only snapped to the study's step
                 outside.append(f"{name}={raw!r} outside [{dist.low}, {dist.high}]")
-            clipped.append(name)
+                clipped.append(name)
         params[name] = fitted
     if outside and out_of_range == "skip":
         return {**base, "status": "skipped", "params": {}, "dropped": sorted(dropped),

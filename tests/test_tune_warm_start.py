@@ -69,6 +69,7 @@ def test_other_names_and_narrower_ranges_enqueue_only_valid_values(table):
     assert report.loc[3, "reason"] == "already in the study"
     first, second, fourth = (report.loc[i, "params"] for i in (0, 1, 2))
     assert first == {"lr": 0.1, "leaves": 32, "trees": 100}  # 31 snapped to the step of 8
+    assert report.loc[0, "clipped"] == [] and report.loc[0, "reason"] == ""  # in range
     assert second == {"lr": 0.2, "leaves": 64, "trees": 50}  # clipped into the ranges
     assert sorted(report.loc[1, "clipped"]) == ["leaves", "lr", "trees"]
     assert "outside" in report.loc[1, "reason"]
