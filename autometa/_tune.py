@@ -352,7 +352,16 @@ class _ModelError(Exception):
 
 
 def _worker_id() -> dict[str, Any]:
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+    """Who runs a trial: host, process id and the process's start (tells reused ids apart)."""
+    return {"host": socket.gethostname(), "pid": os.getpid(),
+            "started": _process_start(os.getpid())}
+
+
+def _process_start(pid: int) -> int | None:
+    """When a process started (clock ticks since boot, Linux's /proc), if known."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    return None
 
 
 @dataclass
@@ -445,8 +454,13 @@ def _recover_interrupted(study: optuna.Study) -> list[int]:
         if not isinstance(worker, dict) or worker.get("host") != host:
             continue
         pid = int(worker.get("pid", -1))
-        if pid == os.getpid() or _pid_alive(pid):
-            continue
+        started = worker.get("started")
+        if started is None and pid == os.getpid():
+            continue  # this process, as far as can be told
+        if _pid_alive(pid):
+            current = _process_start(pid)
+            if started is None or current is None or current == started:
+                continue  # alive (a process of that id that started later is another one)
         try:
             study._storage.set_trial_system_attr(trial._trial_id, INTERRUPTED_ATTR, True)
             if not study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL):

@@ -396,6 +396,26 @@ def test_resuming_with_another_table_or_metric_is_an_error(table, tmp_path):
         autometa.tune(table, "target", n_trials=1, cv=3, storage=storage, study_name="mine")
 
 
+def test_a_running_trial_of_a_dead_process_whose_id_is_reused_is_recovered(tmp_path):
+    # a restarted container runs tune under the same process id: the trial its killed
+    # predecessor left RUNNING was never recovered (the id alone was compared)
+    from autometa._tune import _worker_id
+
+    X, y = make_table(60, 3, task="classification", seed=1)
+    table = X.assign(target=y)
+    storage = str(tmp_path / "study.log")
+    first = autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
+                          warm_start=False, refit=False, storage=storage, study_name="s")
+    stale = first.study.ask()
+    stale.set_user_attr("worker", {**_worker_id(), "started": _worker_id()["started"] - 1})
+    current = first.study.ask()  # one of this very process: left alone
+    current.set_user_attr("worker", _worker_id())
+    result = autometa.tune(table, "target", n_trials=3, cv=3, algorithms=CHEAP,
+                           warm_start=False, refit=False, storage=storage, study_name="s")
+    assert result.interrupted == [stale.number]
+    assert result.study.trials[current.number].state == TrialState.RUNNING
+
+
 def test_an_empty_study_of_someone_else_is_refused(tmp_path, monkeypatch):
     # without trials it may be one another process is creating: tune waits a little
     # (SETTINGS_WAIT, 10 s; it was a minute) for its settings before refusing it
