@@ -12,7 +12,7 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,8 @@ COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 #: Delimiters tried besides the comma (see ``_read_delimited`` for how one is chosen).
 DELIMITERS = (";", "\t", "|")
+#: The delimiter of whitespace-separated tables: runs of spaces and tabs (pandas' regex).
+WHITESPACE = r"\s+"
 #: The first line with which spreadsheets (Excel) name a CSV file's delimiter: ``sep=;``.
 _EXCEL_SEP = re.compile(rb"sep=([^\r\n])\r?\n")
 #: Rows read to choose a text table's delimiter.
@@ -494,7 +496,9 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
 def _delimiter(path: Path, head: bytes, whitespace: bool) -> tuple[str, bool]:
     """The delimiter that fits a text table's first rows best, and whether rows end with one.
 
-    Candidates are ``,``, ``;``, tab and ``|``, ranked on the first rows by: every row
+    Candidates are ``,``, ``;``, tab and ``|`` (and, with ``whitespace``, runs of spaces
+    and tabs: UCI's ``.data`` files, where a tab may precede the last field only), ranked
+    on the first rows by: every row
     has as many fields as the header (and more than one), then more than one column,
     then numeric columns minus text ones (``1,5`` is a number when ``;`` separates,
     ``1;5`` is text when ``,`` does), then the number of columns, then rows no longer
@@ -514,7 +518,7 @@ def _delimiter(path: Path, head: bytes, whitespace: bool) -> tuple[str, bool]:
     best: tuple[bool, bool, int, int, bool] | None = None
     chosen, trailing = ",", False
     broken: list[tuple[int, pd.errors.ParserError]] = []  # (header fields, parse error)
-    for sep in (",", *DELIMITERS):
+    for sep in (",", *DELIMITERS, *((WHITESPACE,) if whitespace else ())):
         try:
             probe = _read_text(path, head, sep=sep, nrows=PROBE_ROWS)
         except pd.errors.ParserError as error:  # rows of unequal length: not this delimiter
@@ -527,7 +531,7 @@ def _delimiter(path: Path, head: bytes, whitespace: bool) -> tuple[str, bool]:
     if best is not None and best[1]:
         return chosen, trailing
     _raise_split_header_error(broken)
-    return (r"\s+", False) if whitespace else (chosen, trailing)
+    return (WHITESPACE, False) if whitespace else (chosen, trailing)
 
 
 def _score(probe: pd.DataFrame, head: bytes, sep: str) -> tuple[bool, bool, int, int, bool]:
@@ -570,8 +574,12 @@ def _field_counts(head: bytes, sep: str) -> list[int]:
     encoding = _wide_encoding(head) or "utf-8-sig"
     lines = head.decode(encoding, "replace").splitlines(keepends=True)
     text = "".join(lines[_leading_comments(head):])
+    options: dict[str, Any] = {"delimiter": sep}
+    if sep == WHITESPACE:  # runs of spaces and tabs, around the fields too
+        text = "\n".join(line.replace("\t", " ").strip() for line in text.splitlines())
+        options = {"delimiter": " ", "skipinitialspace": True}
     try:
-        records = [len(record) for record in csv.reader(io.StringIO(text), delimiter=sep)
+        records = [len(record) for record in csv.reader(io.StringIO(text), **options)
                    if record]
     except csv.Error:  # NUL bytes, runaway quotes: pandas will say what is wrong
         return []

@@ -440,6 +440,22 @@ def test_uci_data_files_read_like_text_tables(tmp_path):
     (tmp_path / "t.dat").write_text("a  b  y\n1.5  2  x\n3  4.5  z\n")  # runs of spaces
     assert read_table(tmp_path / "t.data")["b"].tolist() == [2, 4]
     assert read_table(tmp_path / "t.dat")["a"].tolist() == [1.5, 3.0]
+    # UCI's auto-mpg.data: runs of spaces, then a tab before a quoted name; the tab split
+    # every row alike, into a text column of numbers and the name
+    # (no header row, as there)
+    (tmp_path / "auto.data").write_text(
+        "18.0   8   307.0\t\"chevrolet chevelle malibu\"\n"
+        "15.0   8   350.0\t\"buick skylark 320\"\n"
+        "18.0   8   318.0\t\"plymouth satellite\"\n")
+    auto = read_table(tmp_path / "auto.data")
+    assert auto.shape == (2, 4)
+    assert auto.iloc[:, 2].tolist() == [350.0, 318.0]
+    assert auto.iloc[:, 3].tolist() == ["buick skylark 320", "plymouth satellite"]
+    # tab-separated text with spaces inside values stays split on tabs
+    (tmp_path / "cities.txt").write_text("city\tpop\nNew York\t8.3\nParis\t2.1\n"
+                                         "Los Angeles\t3.9\n")
+    cities = read_table(tmp_path / "cities.txt")
+    assert cities["city"].tolist() == ["New York", "Paris", "Los Angeles"]
 
 
 def test_explain_names_unnamed_datasets_by_id_and_shows_distances(files, tmp_path):
