@@ -5,7 +5,8 @@ The public API is small:
 - :func:`read_table` reads a CSV, Parquet or ARFF file as the command line does;
 - :func:`recommend` ranks the portfolio's algorithms and concrete configurations for a table;
 - :func:`tune` runs a warm-started Optuna study, :func:`warm_start` seeds a user's own study,
-  :class:`MetaLearnedSampler` uses the meta-model as a prior inside Optuna;
+  :class:`MetaLearnedSampler` uses the meta-model as a prior inside Optuna, over an objective
+  that draws its configuration with :func:`suggest_configuration`;
 - :class:`MetaModel` is the scikit-learn-style meta-learner behind them;
 - :class:`KnowledgeBase` is the store of past runs (re-exported from ``knowledge_base``).
 """
@@ -26,6 +27,7 @@ _EXPORTS = {
     "warm_start": "autometa._warm_start",
     "TuneResult": "autometa._tune",
     "MetaLearnedSampler": "autometa._sampler",
+    "suggest_configuration": "autometa._search_space",
     "evaluate": "autometa._evaluate",
     "EvaluationReport": "autometa._evaluate",
     "Strategy": "autometa._evaluate",

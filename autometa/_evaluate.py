@@ -713,7 +713,7 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
     Examples
     --------
     >>> import autometa
-    >>> report = autometa.evaluate("campaigns/dev-kb", task_type="classification")
+    >>> report = autometa.evaluate(task_type="classification")  # the shipped knowledge base
     >>> report.table.query("k == 5")[["strategy", "median_regret"]]
     """
     if kb is None or isinstance(kb, str | Path):

@@ -6,7 +6,13 @@ __all__ = ["AutometaError", "InvalidInputError"]
 
 
 class AutometaError(Exception):
-    """Root of the errors raised by autometa itself."""
+    """Root of the errors raised by autometa itself.
+
+    The packages it composes have their own: :class:`knowledge_base.KnowledgeBaseError`
+    (a missing or damaged knowledge base) and :class:`metafeatures.MetafeatureError`
+    pass through unchanged.  All of them, and :class:`InvalidInputError`, are
+    ``ValueError`` subclasses.
+    """
 
 
 class InvalidInputError(AutometaError, ValueError):

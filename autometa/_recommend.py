@@ -281,8 +281,8 @@ class Recommendation:
     def to_frame(self) -> pd.DataFrame:
         """The recommended configurations, with ``params`` as canonical JSON text.
 
-        Ready for ``to_csv``/``to_parquet``; ``Configuration.from_json`` reads a row back
-        from ``{"algorithm": ..., "params": json.loads(params)}``.
+        Ready for ``to_csv``/``to_parquet``; a row reads back as
+        ``Configuration(row.algorithm, json.loads(row.params))``.
         """
         frame = self.configs.copy()
         frame["params"] = [json.dumps(_plain(params), sort_keys=True)
@@ -359,7 +359,12 @@ def recommend(df: pd.DataFrame, target: str, *, task: str | None = None,
     Raises
     ------
     InvalidInputError
-        For a bad table, target, task, metric, ``n_configs`` or ``kb``.
+        For a bad table, target, task, metric, ``n_configs`` or ``kb`` (an object that is
+        not a knowledge base).
+    knowledge_base.KnowledgeBaseError
+        For a ``kb`` folder that holds no knowledge base (``MissingKnowledgeBaseError``)
+        or a damaged one (``CorruptKnowledgeBaseError``); like every error of autometa's
+        layers, a ``ValueError``.
 
     Examples
     --------

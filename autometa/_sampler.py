@@ -428,7 +428,8 @@ class MetaLearnedSampler(BaseSampler):
         >>> rec = autometa.recommend(df, "y")
         >>> sampler = MetaLearnedSampler.from_recommendation(rec, seed=0)
         >>> study = optuna.create_study(direction="maximize", sampler=sampler)
-        >>> study.optimize(lambda t: score(suggest_configuration(t, rec.task)), n_trials=20)
+        >>> study.optimize(lambda t: score(autometa.suggest_configuration(t, rec.task)),
+        ...                n_trials=20)
         """
         model = getattr(recommendation, "model", None)
         if model is None:

@@ -136,8 +136,9 @@ def suggest_configuration(trial: optuna.Trial, task: str,
     Examples
     --------
     >>> def objective(trial):
-    ...     config = suggest_configuration(trial, "classification")
-    ...     ...
+    ...     config = autometa.suggest_configuration(trial, "classification")
+    ...     pipeline = knowledge_base.portfolio.build_pipeline(config, task="classification")
+    ...     return cross_val_score(pipeline, X, y).mean()
     """
     names = resolve_algorithms(algorithms, task)
     algorithm = trial.suggest_categorical(ALGORITHM_PARAM, names)

@@ -586,3 +586,16 @@ def test_the_same_seed_proposes_the_same_trials_in_every_process():
             for seed in ("1", "2", "3")]
     assert runs[0] == runs[1] == runs[2]
     assert len(json.loads(runs[0])) == 16
+
+
+def test_the_objective_helper_is_public():
+    # the sampler's examples drew configurations with a private helper
+    import autometa
+
+    assert "suggest_configuration" in autometa.__all__
+    sampler = MetaLearnedSampler(prior_favouring("knn"), task=TASK, algorithms=ALGOS,
+                                 candidates=candidates(), seed=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(lambda trial: truth(autometa.suggest_configuration(trial, TASK, ALGOS)),
+                   n_trials=3)
+    assert study.trials[0].params[ALGORITHM_PARAM] == "knn"
