@@ -39,7 +39,7 @@ def table_path(tmp_path):
 
 
 def test_json_output(app, table_path):
-    result = runner.invoke(app, [str(table_path), "--target", "label", "--json"])
+    result = runner.invoke(app, [str(table_path), "-t", "label", "--json"])  # as recommend
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["task"] == "classification"

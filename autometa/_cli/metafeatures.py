@@ -30,7 +30,7 @@ def metafeatures_command(
     path: Path = typer.Argument(
         ..., help="CSV, TSV, Parquet, Feather, ARFF or JSON (Lines) file: features and target."
     ),
-    target: str = typer.Option(..., "--target", help="Name of the target column."),
+    target: str = typer.Option(..., "--target", "-t", help="Name of the target column."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     groups: list[str] | None = typer.Option(
         None,
