@@ -69,11 +69,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
     (``.csv.gz``, ``.tsv.zip``, ...) and ARFF files (``.arff.gz``, ``.bz2``, ``.xz``,
     ``.zip``) are decompressed.  Parquet and Feather (Arrow IPC) files are read by
     pyarrow.  JSON files hold one record per line (``.jsonl``, ``.ndjson``: JSON Lines) or
-    a table as :meth:`pandas.DataFrame.to_json` writes it (``.json``: a list of records, or
-    columns); their values keep their JSON types (``"007"`` stays text) and ISO 8601 date
-    strings become datetimes.  A binary file named as a text table (a Parquet file, an
-    image, a compressed file whose name does not say so, ...) is refused, naming what it
-    looks like.
+    a table as :meth:`pandas.DataFrame.to_json` writes it (``.json``: a list of records,
+    columns, or the ``split`` and ``table`` layouts); their values keep their JSON types
+    (``"007"`` stays text) and ISO 8601 date strings become datetimes.  A binary file
+    named as a text table (a Parquet file, an image, a compressed file whose name does not
+    say so, ...) is refused, naming what it looks like.
 
     ARFF nominal attributes become ``category`` columns, ``?`` becomes missing; the file
     is parsed with liac-arff (installed with ``openml``) when available, else with
@@ -133,7 +133,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffix == ".arff":
             return _read_arff(path)
         if suffix in (".json", ".jsonl", ".ndjson"):
-            frame = pd.read_json(path, lines=suffix != ".json", dtype=False)
+            frame = pd.read_json(path, lines=suffix != ".json", dtype=False,
+                                 **_json_layout(path, suffix))
             return iso_dates(_stripped_names(frame))
     except InvalidInputError:
         raise
@@ -586,6 +587,23 @@ def _field_counts(head: bytes, sep: str) -> list[int]:
     if len(head) == HEAD_BYTES:
         records = records[:-1]  # the last record may be cut off
     return records[:PROBE_ROWS + 1]
+
+
+#: How the ``split`` and ``table`` layouts of ``DataFrame.to_json`` start; other layouts
+#: (records, columns) are pandas' default reading.
+_JSON_LAYOUTS = {"split": re.compile(rb'\s*\{\s*"columns"\s*:\s*\['),
+                 "table": re.compile(rb'\s*\{\s*"schema"\s*:\s*\{\s*"fields"')}
+
+
+def _json_layout(path: Path, suffix: str) -> dict[str, str]:
+    """``{"orient": ...}`` for a ``.json`` file in the split or table layout, else ``{}``."""
+    if suffix != ".json":
+        return {}
+    head = _head(path)
+    for orient, start in _JSON_LAYOUTS.items():
+        if start.match(head.removeprefix(b"\xef\xbb\xbf")):
+            return {"orient": orient}
+    return {}
 
 
 def _read_arff(path: Path) -> pd.DataFrame:

@@ -256,6 +256,17 @@ def test_json_values_keep_their_types_and_iso_dates_become_datetimes(tmp_path):
     assert frame["y"].tolist() == [0, 1]
 
 
+@pytest.mark.parametrize("orient", ["records", "columns", "split", "table"])
+def test_json_tables_read_in_the_layouts_pandas_writes(tmp_path, orient):
+    # split: "All arrays must be of the same length"; table: "Mixing dicts with non-Series"
+    frame = pd.DataFrame({"x": [1.5, 2.5, 3.5], "code": ["a", "b", "007"], "y": [0, 1, 0]})
+    frame.to_json(tmp_path / "t.json", orient=orient)
+    frame.to_json(tmp_path / "t.json.gz", orient=orient)
+    for name in ("t.json", "t.json.gz"):
+        read = read_table(tmp_path / name)
+        assert read.reset_index(drop=True).astype(object).equals(frame.astype(object)), name
+
+
 def test_a_wide_csv_reads_as_a_consolidated_frame(tmp_path):
     import warnings
 
