@@ -419,6 +419,11 @@ class EvaluationReport:
     def comparisons(self, reference: str = OURS) -> pd.DataFrame:
         """Paired comparison of ``reference`` against every other strategy.
 
+        Parameters
+        ----------
+        reference : str, default="metamodel"
+            One of the report's strategies.
+
         Returns
         -------
         DataFrame
@@ -427,6 +432,11 @@ class EvaluationReport:
             of the paired differences (other minus reference; positive favours the
             reference) and the two-sided Wilcoxon signed-rank p-value (``NaN`` when all
             differences are 0).
+
+        Raises
+        ------
+        InvalidInputError
+            If ``reference`` is not one of the report's strategies.
         """
         from scipy.stats import wilcoxon
 
@@ -434,8 +444,8 @@ class EvaluationReport:
         wide = self.regrets.pivot_table(index=["task_type", "k", "dataset_id"],
                                         columns="strategy", values="regret")
         if reference not in wide.columns:
-            return pd.DataFrame(columns=["task_type", "k", "strategy", "wins", "ties",
-                                         "losses", "median_difference", "p_value"])
+            raise InvalidInputError(f"reference {reference!r} is not a strategy of this "
+                                    f"report; it has {sorted(wide.columns)}")
         for (task_type, k), block in wide.groupby(level=["task_type", "k"]):
             for other in block.columns:
                 if other == reference:
@@ -459,12 +469,17 @@ class EvaluationReport:
             return json.loads(frame.to_json(orient="records", double_precision=6))
 
         return {"settings": self.settings, "summary": records(self.table),
-                "comparisons": records(self.comparisons()),
+                "comparisons": records(self.comparisons()) if OURS in set(
+                    self.regrets["strategy"]) else [],
                 "regrets": records(self.regrets), "rankings": records(self.rankings)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvaluationReport:
-        """Inverse of :meth:`to_dict` (the summary tables are recomputed)."""
+        """Inverse of :meth:`to_dict` (the summary tables are recomputed).
+
+        ``to_dict`` rounds to 6 significant digits, so recomputed figures can differ from
+        the original report's in the last digits.
+        """
         regrets = pd.DataFrame(data["regrets"])
         rankings = pd.DataFrame(data["rankings"])
         return cls(regrets=regrets, rankings=rankings, settings=dict(data["settings"]))

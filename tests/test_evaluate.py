@@ -193,6 +193,13 @@ def test_the_harness_scores_what_is_picked(kb: KnowledgeBase) -> None:
     by = result.regrets.groupby("strategy")["regret"]
     assert by.max()["oracle"] == pytest.approx(0.0)
     assert by.mean()["single_best"] > 0.01
+    # without the meta-model: comparisons name a strategy the report has (an unknown
+    # one gave an empty table), and the report still serialises
+    assert set(result.comparisons("oracle")["strategy"]) == {"single_best"}
+    with pytest.raises(InvalidInputError, match=r"'nope' is not a strategy of this report; "
+                                                r"it has \['oracle', 'single_best'\]"):
+        result.comparisons("nope")
+    assert result.to_dict()["comparisons"] == []
 
 
 def _normalized(kb: KnowledgeBase, metric: str, *, higher_is_better: bool) -> pd.DataFrame:
