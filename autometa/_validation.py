@@ -169,7 +169,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     y = _typed_target(y, notes)
     notes += _look_alike_labels(y)
     notes += _header_twin_notes(twins)
-    notes += _value_like_names(df.columns)
+    notes += _value_like_names(df.columns) or _names_among_values(df, twins)
     notes += _uninformative_columns(X)
     notes += row_numbers
     notes += _target_copies(X, y)
@@ -266,6 +266,37 @@ def _value_like_names(columns: pd.Index) -> list[str]:
                       if not pd.isna(number))
     return [f"most column names are numbers ({_shorten(shown)}): does the file lack a header "
             "row? Its first row was read as the column names and is not among the rows"]
+
+
+def _names_among_values(df: pd.DataFrame, twins: dict[str, list[str]],
+                        rows: int = 1000) -> list[str]:
+    """A note when most column names are values of their own columns (no header row?).
+
+    UCI's ``car.data`` has no header row and no numbers: its first row (``vhigh, vhigh,
+    2, 2, small, low, unacc``) becomes the names, each a value its column holds again
+    further down.  Names are compared with the first ``rows`` values (a repeated name's
+    copies, ``a.1``, as the name itself).
+    """
+    original = {read: name for name, reads in twins.items() for read in reads}
+    names = [column for column in df.columns if isinstance(column, str)]
+    if len(names) < 2 or len(names) < df.shape[1] / 2:
+        return []
+    found = []
+    for column in names:
+        name, values = original.get(column, column), df[column].head(rows)
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            number = pd.to_numeric(pd.Series([name]), errors="coerce").iloc[0]
+            hit = not pd.isna(number) and bool((values == number).any())
+        else:
+            hit = bool(values.dropna().astype(str).str.strip().eq(name).any())
+        if hit:
+            found.append(name)
+    if len(found) < 2 or len(found) < len(names) / 2:
+        return []
+    shown = ", ".join(repr(name) for name in found)
+    return [f"most column names are also values of their own columns ({_shorten(shown)}): "
+            "does the file lack a header row? Its first row was read as the column names "
+            "and is not among the rows"]
 
 
 def _shorten(text: str, limit: int = 60) -> str:

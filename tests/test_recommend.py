@@ -639,6 +639,30 @@ def test_a_header_of_values_is_noted_but_not_a_numbered_one():
     assert header_notes(["age", "2020", "income", "y"]) == []  # a year among names
 
 
+def test_a_header_of_categorical_values_is_noted(tmp_path):
+    # UCI's car.data has no header and no numbers: its first row became the names with
+    # only a note on the repeated 'low'
+    from autometa._validation import check_table
+
+    rng = np.random.default_rng(1)
+    levels = [["vhigh", "high", "low"], ["vhigh", "high", "low"], ["2", "3", "4"],
+              ["small", "big"], ["low", "med", "high"], ["unacc", "acc"]]
+    lines = [",".join(rng.choice(choices) for choices in levels) for _ in range(60)]
+    lines[0] = "vhigh,vhigh,2,small,low,unacc"
+    (tmp_path / "car.data").write_text("\n".join(lines) + "\n")
+    frame = autometa.read_table(tmp_path / "car.data")
+    notes = [note for note in check_table(frame, frame.columns[-1])[2]
+             if "lack a header row" in note]
+    assert notes == ["most column names are also values of their own columns ('vhigh', "
+                     "'vhigh', '2', 'small', 'low', 'unacc'): does the file lack a header "
+                     "row? Its first row was read as the column names and is not among "
+                     "the rows"]
+    named = pd.DataFrame({"colour": rng.choice(["red", "blue"], 60),
+                          "size": rng.choice(["small", "big"], 60),
+                          "y": rng.choice(["yes", "no"], 60)})
+    assert not any("lack a header row" in note for note in check_table(named, "y")[2])
+
+
 def test_a_target_named_in_another_unicode_form_is_found():
     import unicodedata
 
