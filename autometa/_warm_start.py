@@ -406,10 +406,12 @@ def _match_names(space: Mapping[str, BaseDistribution], param_names: Mapping[str
                 raise InvalidInputError(f"{ours!r} (for study parameter {name!r}) is not a "
                                         f"parameter of {fixed}; it has {sorted(spaces[fixed])}")
     if not params and algorithm_param is None:
+        named = [f"{name!r} -> {ours!r}" for name, ours in param_names.items()]
         raise InvalidInputError(
             f"no parameter of the study ({sorted(space)}) corresponds to a portfolio "
-            f"parameter; map them with param_names (study name -> e.g. "
-            f"'lightgbm__learning_rate')")
+            f"parameter" + (f" (param_names maps {', '.join(named)}, which no portfolio "
+                            f"algorithm has)" if named else "")
+            + "; map them with param_names (study name -> e.g. 'lightgbm__learning_rate')")
     return _Mapping(algorithm_param, fixed, params)
 
 

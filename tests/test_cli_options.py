@@ -40,6 +40,7 @@ TABLE = "absent.csv"  # never read: the values are refused first
     (["evaluate", "--missing", "drop"], "'drop' is not one of exclude, failure"),
     (["evaluate", "--min-coverage", "1.5"], "1.5 is not in (0, 1]"),
     (["evaluate", "--task-type", "ranking"], "'ranking' is not one of"),
+    (["evaluate", "--task", "ranking"], "'ranking' is not one of"),  # as the other commands
     (["evaluate", "--jobs", "0"], "0 is not a positive integer or -1"),
     (["evaluate", "--k", "0"], "--k"),
     (["kb", "build", "--jobs", "0"], "0 is not a positive integer or -1"),

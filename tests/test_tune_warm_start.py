@@ -226,6 +226,9 @@ def test_errors_name_the_problem_and_the_fix(table):
     with pytest.raises(InvalidInputError, match="corresponds to a portfolio parameter"):
         autometa.warm_start(study, table, "y", search_space={"x": FloatDistribution(0, 1)},
                             recommendation=LGBM)
+    with pytest.raises(InvalidInputError, match=r"param_names maps 'lr' -> 'nope', which no "):
+        autometa.warm_start(study, table, "y", search_space={"lr": FloatDistribution(0, 1)},
+                            param_names={"lr": "nope"}, recommendation=LGBM)
     with pytest.raises(InvalidInputError, match="which algorithm"):
         autometa.warm_start(study, table, "y",
                             search_space={"min_samples_leaf": IntDistribution(1, 9)},

@@ -30,7 +30,8 @@ def evaluate_command(
         help="Metric (default: roc_auc for classification, rmse for "
         "regression); selects its task type."),
     task_type: str | None = typer.Option(
-        None, "--task-type", parser=TASK, help="classification or regression (default: both)."),
+        None, "--task", "--task-type", parser=TASK,
+        help="classification or regression (default: both)."),
     k: list[int] | None = typer.Option(None, "--k", min=1, help="Best-of-k size (repeatable; "
                                        "default 1 3 5 10)."),
     strategy: list[str] | None = typer.Option(
