@@ -398,3 +398,42 @@ def test_clipped_neighbours_pass_scikit_learns_estimator_checks():
                   for result in check_estimator(estimator, on_fail=None)
                   if result["status"] == "failed"]
         assert failed == [], type(estimator).__name__
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+def test_the_calibrated_svm_passes_scikit_learns_estimator_checks():
+    # it had no n_features_in_ and refused sample_weight (scikit-learn's SVC takes it)
+    from sklearn.utils.estimator_checks import check_estimator
+
+    from knowledge_base.portfolio._svm import CalibratedSVC
+
+    expected = {"check_sample_weight_equivalence_on_dense_data":
+                "the calibration folds split repeated rows, which a weight cannot"}
+    failed = [result["check_name"] for result in check_estimator(
+        CalibratedSVC(), on_fail=None, expected_failed_checks=expected)
+        if result["status"] == "failed"]
+    assert failed == []
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=60) > 0, "a", "b")
+    weights = np.where(y == "a", 10.0, 0.1)
+    pipeline = build_pipeline(default_configuration("svm", "classification"),
+                              task="classification")
+    weighted = pipeline.fit(pd.DataFrame(X), y, model__sample_weight=weights)
+    assert (weighted.predict(pd.DataFrame(X)) == "a").mean() > (y == "a").mean()
+
+
+def test_a_fitted_pipeline_keeps_the_feature_names_and_refuses_sparse_input_clearly():
+    # Pipeline.feature_names_in_ raised AttributeError; a sparse matrix failed inside
+    # pandas with "Must pass 2-d input. shape=()"
+    import scipy.sparse
+
+    X = messy_table(n=40).iloc[:, :4].set_axis(["a", "b", "c", "d"], axis=1)
+    y = targets(n=40)["classification"]
+    pipeline = build_pipeline(default_configuration("linear", "classification"),
+                              task="classification").fit(X, y)
+    assert list(pipeline.feature_names_in_) == ["a", "b", "c", "d"]
+    numbers = X[["a", "b"]].fillna(0).replace([np.inf, -np.inf], 0).to_numpy()
+    with pytest.raises(TypeError, match=r"sparse matrix \(csr_matrix\) is not supported"):
+        pipeline.fit(scipy.sparse.csr_matrix(numbers), y)
+    assert not hasattr(pipeline.fit(numbers, y), "feature_names_in_")  # an array: none

@@ -67,6 +67,11 @@ class TableCleaner(TransformerMixin, BaseEstimator):
         self.columns_ = kinds
         named = isinstance(X, pd.DataFrame) and frame.columns.is_unique
         self.input_names_ = list(frame.columns) if named else None
+        if named and all(isinstance(name, str) for name in frame.columns):
+            # as scikit-learn's estimators keep them (Pipeline.feature_names_in_ reads it)
+            self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_  # refitted on an array
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -111,6 +116,9 @@ class TableCleaner(TransformerMixin, BaseEstimator):
 def _as_frame(X: object) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
         return X
+    if hasattr(X, "tocsr") or hasattr(X, "sparse"):  # scipy.sparse, pydata sparse
+        raise TypeError(f"a sparse matrix ({type(X).__name__}) is not supported: pass a "
+                        "DataFrame or a dense array (X.toarray())")
     return pd.DataFrame(np.asarray(X))
 
 

@@ -42,15 +42,20 @@ class CalibratedSVC(ClassifierMixin, BaseEstimator):
         return SVC(C=self.C, gamma=self.gamma, kernel="rbf", cache_size=self.cache_size,
                    decision_function_shape="ovr")
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> CalibratedSVC:
-        """Fit the SVC and its probability calibrator."""
-        self.svc_ = self._svc().fit(X, y)
+    def fit(self, X: np.ndarray, y: np.ndarray,
+            sample_weight: np.ndarray | None = None) -> CalibratedSVC:
+        """Fit the SVC and its probability calibrator (both weighted by ``sample_weight``)."""
+        self.svc_ = self._svc().fit(X, y, sample_weight=sample_weight)
         self.classes_ = self.svc_.classes_
-        scores = self._out_of_fold_scores(np.asarray(X), np.asarray(y))
-        self.calibrator_ = LogisticRegression(max_iter=1000).fit(scores, y)
+        self.n_features_in_ = self.svc_.n_features_in_
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        scores = self._out_of_fold_scores(np.asarray(X), np.asarray(y), weights)
+        self.calibrator_ = LogisticRegression(max_iter=1000).fit(scores, y,
+                                                                 sample_weight=weights)
         return self
 
-    def _out_of_fold_scores(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _out_of_fold_scores(self, X: np.ndarray, y: np.ndarray,
+                            sample_weight: np.ndarray | None = None) -> np.ndarray:
         """Decision values of each row from an SVC that did not see it.
 
         A class absent from a training fold gets the row's lowest score minus one, so the
@@ -60,10 +65,14 @@ class CalibratedSVC(ClassifierMixin, BaseEstimator):
         scores = np.zeros((len(y), width))
         folds = KFold(min(3, len(y)), shuffle=True, random_state=self.random_state)
         for train, test in folds.split(X):
+            if sample_weight is not None:  # libsvm leaves out rows of weight 0
+                train = train[sample_weight[train] > 0]
             fold_classes = np.unique(y[train])
             if len(fold_classes) < 2:
                 continue
-            values = self._svc().fit(X[train], y[train]).decision_function(X[test])
+            weights = None if sample_weight is None else sample_weight[train]
+            values = self._svc().fit(X[train], y[train], sample_weight=weights
+                                     ).decision_function(X[test])
             if width == 1:
                 scores[test, 0] = values
                 continue
