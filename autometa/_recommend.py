@@ -202,6 +202,23 @@ class Recommendation:
 
         Preprocessing is included: call ``fit(X, y)`` on the raw table (target column
         removed).  Size-dependent parameters are clipped to the table.
+
+        The estimator is the step named ``model``, with scikit-learn's parameter names,
+        which are not always the portfolio's of ``configs["params"]``: the MLP's
+        ``n_layers`` and ``n_units`` are ``model__hidden_layer_sizes``, and the
+        regression SVM and MLP predict a standardised target, so their parameters are
+        ``model__regressor__C`` and so on.
+
+        Parameters
+        ----------
+        i : int, default=0
+            Position of the configuration in ``configs``.
+        random_state : int, optional
+            Seed of the estimator (default: the recommendation's).
+
+        Returns
+        -------
+        sklearn.pipeline.Pipeline
         """
         config = self.configuration(i)
         seed = self.random_state if random_state is None else check_seed(random_state)
