@@ -123,7 +123,7 @@ def choose_datasets(kb, corpus, args: argparse.Namespace) -> list[str]:
             f"{args.selection_seed}:{i}".encode()).hexdigest())
         share = args.datasets // len(tasks) + (1 if position < args.datasets % len(tasks) else 0)
         families = set()
-        for key in keys:
+        for key in keys if share > 0 else ():  # --datasets 1 --task both: one in all
             family = str(mine.loc[mine["dataset_id"] == key, "family"].iloc[0])
             if family in families:
                 continue

@@ -143,3 +143,18 @@ def test_summary_json_has_no_bare_infinity(bench):
     value = bench.json_safe({"a": [math.inf, np.float64(math.nan), np.int64(3), 0.5]})
     assert value == {"a": [None, None, 3, 0.5]}
     json.dumps(value, allow_nan=False)
+
+
+def test_the_dataset_count_is_the_number_chosen(bench):
+    # --datasets 1 with both task types chose one of each
+    import argparse
+
+    from autometa._testing import synthetic_knowledge_base
+
+    kb = synthetic_knowledge_base(n_classification=4, n_regression=4, seed=0)
+    kb.datasets["family"] = kb.datasets["dataset_id"]
+    corpus = [argparse.Namespace(dataset_id=i) for i in kb.datasets["dataset_id"]]
+    for n in (1, 2, 3):
+        args = argparse.Namespace(dataset=None, datasets=n, task="both", selection_seed=0,
+                                  min_rows=0, max_source_rows=10**9, max_features=10**6)
+        assert len(bench.choose_datasets(kb, corpus, args)) == n
