@@ -52,14 +52,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
     Text tables (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``) are read as pandas
     reads a CSV, with the delimiter among ``,``, ``;``, tab and ``|`` that fits the first
-    rows best (every row as long as the header, then more numeric columns; runs of
-    spaces for a ``.txt``, ``.data`` or ``.dat`` that none splits).  With ``;``, columns
+    rows best (every row as long as the header, then more numeric columns; in a ``.txt``,
+    ``.data`` or ``.dat`` file runs of spaces and tabs compete too).  With ``;``, columns
     written with decimal commas (``1,5``) become numbers, as spreadsheets in many locales
     write them; a first line ``sep=;`` (Excel's) names the delimiter.  Lines starting with
-    ``#`` before the header are skipped, surrounding
-    spaces are stripped from column names, a UTF-16 or UTF-32 file (byte-order mark) is decoded as
-    such and a file that is not UTF-8 is read as Windows-1252 (Excel's western encoding,
-    where ``€`` is a byte), or Latin-1 where that fails.  Text columns whose every value
+    ``#`` before the header are skipped, surrounding spaces are stripped from column
+    names, a UTF-16 or UTF-32 file (byte-order mark) is decoded as such and a file that
+    is not UTF-8 is read as Windows-1252 (Excel's western encoding, where ``€`` is a
+    byte), or Latin-1 where that fails.  Text columns whose every value
     is a number written with a currency, thousands separators or a percent sign
     (``$1,234.50``, ``45%``, ``1.234,50 €`` in a ``;`` file) or a dash for "none" become
     numbers (percentages as fractions); columns whose every value is an ISO 8601 date
@@ -499,8 +499,8 @@ def _delimiter(path: Path, head: bytes, whitespace: bool) -> tuple[str, bool]:
 
     Candidates are ``,``, ``;``, tab and ``|`` (and, with ``whitespace``, runs of spaces
     and tabs: UCI's ``.data`` files, where a tab may precede the last field only), ranked
-    on the first rows by: every row
-    has as many fields as the header (and more than one), then more than one column,
+    on the first rows by: every row has as many fields as the header (and more than
+    one), then more than one column,
     then numeric columns minus text ones (``1,5`` is a number when ``;`` separates,
     ``1;5`` is text when ``,`` does), then the number of columns, then rows no longer
     than the header; commas win what is left (runs of spaces, with ``whitespace``, when
