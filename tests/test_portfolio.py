@@ -437,3 +437,22 @@ def test_a_fitted_pipeline_keeps_the_feature_names_and_refuses_sparse_input_clea
     with pytest.raises(TypeError, match=r"sparse matrix \(csr_matrix\) is not supported"):
         pipeline.fit(scipy.sparse.csr_matrix(numbers), y)
     assert not hasattr(pipeline.fit(numbers, y), "feature_names_in_")  # an array: none
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_a_full_batch_mlp_cross_validates_without_a_warning_per_fold(task):
+    # batch_size adapted to the whole table (all its rows) made scikit-learn warn "Got
+    # `batch_size` ... larger than sample size. It is going to be clipped" in every fold
+    from sklearn.model_selection import KFold, cross_val_score
+
+    X = messy_table(n=50)
+    y = targets(n=50)[task]
+    config = Configuration("mlp", {"n_layers": 1, "n_units": 16, "batch_size": 200,
+                                   "learning_rate_init": 1e-4})  # slow: will not converge
+    pipeline = build_pipeline(config, task=task, n_samples=len(X), n_features=X.shape[1])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cross_val_score(pipeline, X, y, cv=KFold(3, shuffle=True, random_state=0),
+                        error_score="raise")
+    assert not [w for w in caught if "batch_size" in str(w.message)]
+    assert any("converge" in str(w.message) for w in caught)  # other warnings still shown

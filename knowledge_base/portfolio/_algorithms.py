@@ -23,11 +23,11 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 
 from knowledge_base.portfolio._base import Algorithm
+from knowledge_base.portfolio._mlp import FullBatchMLPClassifier, FullBatchMLPRegressor
 from knowledge_base.portfolio._neighbors import (
     ClippedKNeighborsClassifier,
     ClippedKNeighborsRegressor,
@@ -330,7 +330,7 @@ class MultiLayerPerceptron(Algorithm):
         kwargs = dict(params)
         layers = (int(kwargs.pop("n_units")),) * int(kwargs.pop("n_layers"))
         if task == "classification":
-            return MLPClassifier(hidden_layer_sizes=layers, **kwargs, max_iter=200,
-                                 random_state=random_state)
-        return _scaled_target(MLPRegressor(hidden_layer_sizes=layers, **kwargs, max_iter=200,
-                                           random_state=random_state))
+            return FullBatchMLPClassifier(hidden_layer_sizes=layers, **kwargs, max_iter=200,
+                                          random_state=random_state)
+        return _scaled_target(FullBatchMLPRegressor(hidden_layer_sizes=layers, **kwargs,
+                                                    max_iter=200, random_state=random_state))
