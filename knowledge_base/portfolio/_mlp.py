@@ -19,21 +19,19 @@ __all__ = ["FullBatchMLPClassifier", "FullBatchMLPRegressor"]
 _CLIPPED_BATCH = "Got `batch_size` less than 1 or larger than sample size"
 
 
-class FullBatchMLPClassifier(MLPClassifier):
+class _SilentlyClippedBatch:
+    """Mixin: ``fit`` as scikit-learn's, a ``batch_size`` above the rows silently a full batch."""
+
+    def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:
+        """Fit as scikit-learn's (a ``batch_size`` above the rows is a full batch)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_CLIPPED_BATCH)
+            return super().fit(X, y, **kwargs)  # type: ignore[misc]
+
+
+class FullBatchMLPClassifier(_SilentlyClippedBatch, MLPClassifier):
     """:class:`~sklearn.neural_network.MLPClassifier`; a batch clipped to the rows is silent."""
 
-    def fit(self, X: Any, y: Any, **kwargs: Any) -> FullBatchMLPClassifier:
-        """Fit as scikit-learn's (a ``batch_size`` above the rows is a full batch)."""
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_CLIPPED_BATCH)
-            return super().fit(X, y, **kwargs)
 
-
-class FullBatchMLPRegressor(MLPRegressor):
+class FullBatchMLPRegressor(_SilentlyClippedBatch, MLPRegressor):
     """:class:`~sklearn.neural_network.MLPRegressor`; a batch clipped to the rows is silent."""
-
-    def fit(self, X: Any, y: Any, **kwargs: Any) -> FullBatchMLPRegressor:
-        """Fit as scikit-learn's (a ``batch_size`` above the rows is a full batch)."""
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_CLIPPED_BATCH)
-            return super().fit(X, y, **kwargs)
