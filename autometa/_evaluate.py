@@ -493,7 +493,7 @@ class EvaluationReport:
                                    default=str) + "\n")
         return path
 
-    def plot(self, path: str | Path, *, statistic: str = "median") -> Path:
+    def plot(self, path: str | Path | None = None, *, statistic: str = "median") -> Any:
         """Plot regret against ``k`` per strategy, one panel per task type.
 
         The regret axis is symmetric-log (linear below 0.01), so that the small regrets of
@@ -501,29 +501,27 @@ class EvaluationReport:
 
         Parameters
         ----------
-        path : str or Path
-            Image file to write (format from the suffix, e.g. ``.png`` or ``.svg``).
+        path : str or Path, optional
+            Image file to write (format from the suffix: ``.png``, ``.svg``, ``.pdf``).
+            Without it the figure is drawn with pyplot (shown inline in a notebook).
         statistic : {"median", "mean"}, default="median"
             Which regret to plot.
 
         Returns
         -------
-        Path
-            The file written.
+        matplotlib.figure.Figure
+            The figure drawn (one axes per task type).
         """
         if statistic not in ("median", "mean"):
             raise InvalidInputError(f"statistic must be 'median' or 'mean', got {statistic!r}")
-        import matplotlib
+        from autometa._plots import check_image_path, new_figure, save_figure
 
-        from autometa._plots import save_figure
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        if path is not None:
+            path = check_image_path(path)  # a bad path fails before anything is drawn
         table = self.table
         tasks = list(dict.fromkeys(table["task_type"])) or ["(none)"]
-        figure, axes = plt.subplots(1, len(tasks), figsize=(5.5 * len(tasks), 4.2),
-                                    squeeze=False)
+        figure = new_figure((5.5 * len(tasks), 4.2), to_file=path is not None)
+        axes = figure.subplots(1, len(tasks), squeeze=False)
         for axis, task in zip(axes[0], tasks, strict=True):
             block = table[table["task_type"] == task]
             markers = iter("osD^v<>phX*")
@@ -549,10 +547,9 @@ class EvaluationReport:
             axis.set_ylim(bottom=0)
             axis.grid(alpha=0.3, which="both")
             axis.legend(fontsize=8)
-        figure.tight_layout()
-        path = save_figure(figure, path)
-        plt.close(figure)
-        return path
+        if path is not None:
+            save_figure(figure, path)
+        return figure
 
     def to_rich(self) -> Any:
         """A :class:`rich.table.Table` of the summary, for the terminal."""
@@ -717,7 +714,7 @@ def evaluate(kb: KnowledgeBase | str | Path | None = None, *, metric: str | None
     Returns
     -------
     EvaluationReport
-        With ``.table``, ``.comparisons()``, ``.to_dict()``, ``.plot(path)``.
+        With ``.table``, ``.comparisons()``, ``.to_dict()``, ``.plot()``.
 
     Raises
     ------

@@ -17,21 +17,30 @@ import numpy as np
 from autometa._exceptions import InvalidInputError
 from knowledge_base import METRICS
 
-__all__ = ["check_image_path", "check_output_path", "plot_history", "plot_recommendation",
-           "save_figure"]
+__all__ = ["check_image_path", "check_output_path", "new_figure", "plot_history",
+           "plot_recommendation", "save_figure"]
+
+
+def new_figure(size: tuple[float, float], *, to_file: bool) -> Any:
+    """A new figure: a bare ``Figure`` when it goes to a file, else pyplot's (to be shown).
+
+    A bare figure leaves pyplot's state and backend alone, so a figure written from a
+    notebook or a server neither shows up nor switches the backend.
+    """
+    if to_file:
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=size, layout="constrained")
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=size, layout="constrained")
 
 
 def _axes(ax: Any, path: str | Path | None, size: tuple[float, float]) -> Any:
     """The axes to draw on: ``ax``, else a new one (pyplot only when nothing is written)."""
     if ax is not None:
         return ax
-    if path is not None:
-        from matplotlib.figure import Figure
-
-        return Figure(figsize=size, layout="constrained").subplots()
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=size, layout="constrained")[1]
+    return new_figure(size, to_file=path is not None).subplots()
 
 
 def check_image_path(path: str | Path) -> Path:

@@ -394,7 +394,8 @@ def write_docs(results: list[tuple[str, str, EvaluationReport, dict[str, Any]]],
             "(the FLAML CV baseline may cover fewer; see each section).", "",
             summary(results), "", METHOD]
     for slug, label, report, info in results:
-        figure = report.plot(figures / f"{slug}-median-regret.png")
+        figure = figures / f"{slug}-median-regret.png"
+        report.plot(figure)
         report.plot(figures / f"{slug}-mean-regret.png", statistic="mean")
         report.settings["benchmark"] = {"label": label, **info}
         report.to_json(figures / f"{slug}.json")

@@ -500,8 +500,9 @@ def test_report_serialises_and_plots(report: EvaluationReport, tmp_path) -> None
     assert set(comparisons["strategy"]) == set(FAST) | {"metamodel_portfolio"}
     total = comparisons[["wins", "ties", "losses"]].sum(axis=1)
     assert (total == 14).all()
-    image = report.plot(tmp_path / "regret.png")
-    assert image.read_bytes()[:4] == b"\x89PNG"
+    figure = report.plot(tmp_path / "regret.png")
+    assert (tmp_path / "regret.png").read_bytes()[:4] == b"\x89PNG"
+    assert len(figure.axes) == report.table["task_type"].nunique()
     assert "metamodel" in repr(report)
 
 
@@ -583,3 +584,23 @@ def test_default_strategies_share_one_meta_model() -> None:
     assert {"defaults", "single_best", "greedy_portfolio", "nearest_datasets",
             "random"} <= set(names)
     assert strategies[1].share is strategies[0]
+
+
+def test_report_plot_leaves_pyplot_alone_and_draws_without_a_path(
+        report: EvaluationReport, tmp_path) -> None:
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    backend = matplotlib.get_backend()
+    before = plt.get_fignums()
+    report.plot(tmp_path / "regret.svg", statistic="mean")
+    assert matplotlib.get_backend() == backend  # a notebook's backend is not switched
+    assert plt.get_fignums() == before  # nor does a written figure pile up in pyplot
+    figure = report.plot()  # for a notebook: drawn with pyplot, shown inline there
+    try:
+        assert figure.number in plt.get_fignums()
+        assert figure.axes[0].get_yscale() == "symlog"
+    finally:
+        plt.close(figure)
+    with pytest.raises(InvalidInputError, match="not an image format"):
+        report.plot(tmp_path / "regret.txt")
