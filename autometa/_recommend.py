@@ -83,8 +83,8 @@ class Explanation:
     ----------
     neighbors : DataFrame
         The most similar knowledge-base datasets: ``dataset_id``, ``name``,
-        ``openml_did``, ``distance``, ``similarity``, ``best_algorithm`` (the algorithm of
-        the best configuration evaluated there).
+        ``openml_did``, ``distance``, ``similarity``, ``best_algorithm`` (the portfolio
+        algorithm of the best portfolio configuration evaluated there; None if none was).
     drivers : DataFrame
         Meta-features that drove the ranking, most influential first: ``metafeature``,
         ``value`` (this table), ``kb_median``, ``neighbors_median``, ``robust_z`` (value vs
@@ -242,7 +242,11 @@ class Recommendation:
             raise InvalidInputError("this recommendation carries no meta-model to explain it")
         mf = self.metafeatures.reindex(model.metafeature_names_)
         neighbors = model.neighbors(mf, k=n_neighbors)
-        targets = model.targets_
+        # the best of what autometa recommends from: the portfolio's algorithms (an
+        # imported learner outside it, such as LCDB's LDA, cannot be recommended)
+        ours = [config_id for config_id in model.targets_.columns
+                if model.configs_[config_id].algorithm in ALGORITHMS]
+        targets = model.targets_[ours]
         best = []
         for dataset_id in neighbors["dataset_id"]:
             row = targets.loc[dataset_id].dropna()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import warnings
 from decimal import Decimal
@@ -151,6 +153,22 @@ def test_explain(classification, kb):
     assert not explanation.novel
     json.dumps(explanation.to_dict())
     assert "most similar datasets" in repr(explanation)
+
+
+def test_explain_names_the_best_algorithm_autometa_can_recommend(classification):
+    # a neighbour where an imported learner outside the portfolio (OpenML's AdaBoost) did
+    # best: the explanation names the best portfolio algorithm there, one a user can get
+    model = copy.deepcopy(classification.model)
+    nearest = classification.explain(n_neighbors=1).neighbors["dataset_id"].iloc[0]
+    foreign = [c for c in model.targets_.columns if model.configs_[c].algorithm not in ALGORITHMS]
+    assert foreign
+    row = model.targets_.loc[nearest]
+    ours = row.drop(index=foreign).dropna()
+    model.targets_.loc[nearest, foreign[0]] = row.max() + 1.0
+    explained = dataclasses.replace(classification, model=model).explain(n_neighbors=1)
+    best = explained.neighbors["best_algorithm"].iloc[0]
+    assert best == model.configs_[ours.idxmax()].algorithm
+    assert best in ALGORITHMS
 
 
 def test_pipeline_fits_the_raw_table():
