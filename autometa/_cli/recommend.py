@@ -157,7 +157,7 @@ def _print(result: Any, explanation: Any, *, target: str, path: Path) -> None:
         did = "-" if pd.isna(row.openml_did) else str(int(row.openml_did))
         name = row.dataset_id if pd.isna(row.name) else row.name  # OpenML records lack some
         neighbors.add_row(str(name), did, _number(row.distance, ".3f"),
-                          _number(row.similarity, ".2f"), str(row.best_algorithm))
+                          _number(row.similarity, ".2f"), row.best_algorithm or "-")
     console.print(neighbors)
     drivers = Table(title="Meta-features that drove the ranking")
     for column in ("meta-feature", "value", "KB median", "neighbours", "effect"):
