@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from autometa._exceptions import InvalidInputError
-from autometa._text_columns import decimal_commas, iso_dates, numbers_and_dates
+from autometa._text_columns import decimal_commas, is_text, iso_dates, numbers_and_dates
 
 __all__ = ["SUFFIXES", "column_as_read", "read_table"]
 
@@ -485,13 +485,50 @@ def _read_delimited(path: Path, *, whitespace: bool) -> pd.DataFrame:
     named = _excel_delimiter(head)
     chosen, trailing = (named, False) if named is not None else _delimiter(path, head,
                                                                            whitespace)
-    if trailing:
-        with warnings.catch_warnings():  # "loss of data": the dropped fields are empty
+    options: dict[str, object] = {"sep": chosen, **({"index_col": False} if trailing else {})}
+    with warnings.catch_warnings():  # "loss of data": the dropped fields are empty
+        if trailing:
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = _read_text(path, head, sep=chosen, index_col=False)
-    else:
-        frame = _read_text(path, head, sep=chosen)
-    return numbers_and_dates(frame, decimal="," if chosen == ";" else ".")
+        frame = _read_text(path, head, **options)
+        typed = numbers_and_dates(frame, decimal="," if chosen == ";" else ".")
+        if chosen == ";":
+            typed = _dotted_thousands(path, head, options, frame, typed)
+    return typed
+
+
+#: A whole number with points between its thousands (``212.685``, ``-1.250.000``), or
+#: without any (``999``).
+_DOTTED_WHOLE = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)"
+
+
+def _dotted_thousands(path: Path, head: bytes, options: dict[str, object],
+                      raw: pd.DataFrame, typed: pd.DataFrame) -> pd.DataFrame:
+    """Whole numbers with ``.`` thousands separators in a file of decimal commas, as such.
+
+    pandas reads ``212.685`` as a decimal before the decimal commas are seen, so in a
+    ``;`` file whose other columns have decimal commas (``12,5``) a column of populations
+    would come back as 212.685 beside 999.  Where some column proves the decimal mark is a
+    comma, float columns whose every value is a whole number with point-separated groups
+    of three (or without points) are read again as text and converted.
+    """
+    commas = [position for position, dtype in enumerate(raw.dtypes)
+              if is_text(dtype) and pd.api.types.is_numeric_dtype(typed.dtypes.iloc[position])
+              and raw.iloc[:, position].dropna().astype(str).str.contains(r"\d,\d").any()]
+    floats = [position for position, dtype in enumerate(raw.dtypes)
+              if pd.api.types.is_float_dtype(dtype)]
+    if not commas or not floats:
+        return typed
+    text = _read_text(path, head, **{**options, "usecols": floats, "dtype": str})
+    converted = typed.copy()
+    for position, (_, column) in zip(floats, text.items(), strict=True):
+        values = column.dropna().str.strip()
+        if (values.empty or not values.str.contains(".", regex=False).any()
+                or not values.str.fullmatch(_DOTTED_WHOLE).all()):
+            continue
+        whole = pd.Series(values.str.replace(".", "", regex=False).astype(float),
+                          index=values.index).reindex(column.index)
+        converted.isetitem(position, whole if whole.isna().any() else whole.astype("int64"))
+    return converted
 
 
 def _delimiter(path: Path, head: bytes, whitespace: bool) -> tuple[str, bool]:

@@ -27,6 +27,9 @@ PROBE_VALUES = 100
 #: A number written with a decimal comma (``-1,5``, ``,25``, ``3,1e-4``) or without a
 #: fraction (``12``, ``-4e-05``).
 _DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+|\d+)(?:[eE][+-]?\d+)?"
+#: A decimal comma no thousands separator could be: a whole part of 0 (``0,860``, ``,25``)
+#: or a fraction of other than three digits (``1,5``, ``12,3456``).
+_PROVEN_DECIMAL_COMMA = r"[+-]?(?:0?,\d+|\d+,(?:\d{1,2}|\d{4,}))(?:[eE][+-]?\d+)?"
 #: An ISO 8601 date or date-time (``2024-03-01``, ``2024-03-01T12:30:00.5+01:00``).
 _ISO_DATE = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
              r"(?:Z|[+-]\d{2}:?\d{2})?)?")
@@ -58,7 +61,8 @@ def _formatted_number(decimal: str) -> str:
     currency symbol (``-$5``, ``$-5``).
     """
     thousands = "," if decimal == "." else r"[. \u202f\u00a0]"
-    digits = rf"(?:\d{{1,3}}(?:{thousands}\d{{3}})+|\d+)"
+    # a first group of 0 is no thousands (``0,860`` is a decimal comma)
+    digits = rf"(?:[1-9]\d{{0,2}}(?:{thousands}\d{{3}})+|\d+)"
     number = rf"(?:{digits}(?:{re.escape(decimal)}\d*)?|{re.escape(decimal)}\d+)"
     currency = f"[{CURRENCIES}]"
     return (rf"[+-]?(?:{currency}\s?)?[+-]?{number}(?:[eE][+-]?\d+)?"
@@ -123,8 +127,9 @@ def stray_words(frame: pd.DataFrame) -> dict[Hashable, pd.Series]:
 
 def numbers_and_dates(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFrame:
     """Text columns that hold numbers (any style above) or numeric dates, converted."""
-    if decimal == ",":
-        frame = decimal_commas(frame)
+    # in a file with decimal points, a quoted decimal comma counts only where a value proves
+    # it (``"0,860"``, ``"1,5"``); ``"1,250"`` alone is a thousands separator
+    frame = decimal_commas(frame, proven=decimal == ".")
     return numeric_dates(formatted_numbers(frame, decimal=decimal))
 
 
@@ -141,12 +146,19 @@ def iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**converted) if converted else frame
 
 
-def decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns whose every value is a number with a decimal comma, as numbers."""
+def decimal_commas(frame: pd.DataFrame, *, proven: bool = False) -> pd.DataFrame:
+    """Text columns whose every value is a number with a decimal comma, as numbers.
+
+    With ``proven``, only columns where some value cannot be a number with a thousands
+    separator (``0,860``, ``1,5``; not ``1,250``) are converted: in a file whose decimal
+    mark is a point, ``"1,250"`` means 1250.
+    """
     converted = {}
     for name, column, text in _text_columns_matching(frame, _DECIMAL_COMMA):
         if not text.str.contains(",", regex=False).any():
             continue  # integers only: no decimal comma to read
+        if proven and not text.str.fullmatch(_PROVEN_DECIMAL_COMMA).any():
+            continue
         try:  # Arrow's string-to-float cast: 30x faster than pandas' through objects
             numbers = _to_float(text.str.replace(",", ".", regex=False))
         except pa.ArrowInvalid:

@@ -430,6 +430,33 @@ def test_decimal_commas_beside_exponents_and_text_in_a_semicolon_file(tmp_path):
     assert read["code"].tolist() == ["1,5", "x", "2"]
 
 
+def test_dotted_thousands_beside_decimal_commas_in_a_semicolon_file(tmp_path):
+    # pandas read 212.685 as a decimal before the decimal commas beside it were seen: the
+    # populations came back as 212.685, 999.0, 10.435 (order scrambled)
+    path = tmp_path / "t.csv"
+    path.write_text("Einwohner;Flaeche;Jahr;y\n212.685;12,5;1.5;a\n999;3,25;2.25;b\n"
+                    "10.435;7,75;3.125;a\n1.250;1,5;4.0;b\n")
+    read = read_table(path)
+    assert read["Einwohner"].tolist() == [212685, 999, 10435, 1250]
+    assert read["Flaeche"].tolist() == [12.5, 3.25, 7.75, 1.5]
+    assert read["Jahr"].tolist() == [1.5, 2.25, 3.125, 4.0]  # not groups of three: kept
+    # without a decimal comma in the file, a point may be the decimal mark: left alone
+    path.write_text("Einwohner;y\n212.685;a\n999;b\n")
+    assert read_table(path)["Einwohner"].tolist() == [212.685, 999.0]
+
+
+def test_quoted_decimal_commas_in_a_comma_file_need_a_value_that_proves_them(tmp_path):
+    # "0,860" was read as 860 (a thousands separator cannot follow a leading 0)
+    path = tmp_path / "t.csv"
+    path.write_text('hue,x,y\n"1,040",1,a\n"0,860",2,b\n"1,250",3,a\n"0,125",4,b\n')
+    assert read_table(path)["hue"].tolist() == [1.04, 0.86, 1.25, 0.125]
+    path.write_text('hue,x,y\n"1,71",1,a\n"2",2,b\n')
+    assert read_table(path)["hue"].tolist() == [1.71, 2.0]
+    # every value could have a thousands separator: it is one
+    path.write_text('amount,x,y\n"1,040",1,a\n"12,250",2,b\n"999",3,a\n')
+    assert read_table(path)["amount"].tolist() == [1040, 12250, 999]
+
+
 def test_arff_date_attributes_become_datetimes(tmp_path):
     # liac-arff has no DATE type (OpenML datasets have some): the file failed to read
     path = tmp_path / "t.arff"

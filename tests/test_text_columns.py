@@ -44,9 +44,11 @@ def test_columns_in_mixed_units_or_with_a_word_stay_text(tmp_path):
                            '$5,50%,12,-,"1,5",a\n'
                            '€5,0.5,n/a now,--,"12,3456",b\n'
                            '$6,7%,13,-,"1,500",a\n')
-    for name in ("two", "mixed", "word", "dashes", "sizes"):
+    for name in ("two", "mixed", "word", "dashes"):
         assert _is_text(read[name]), name
     assert read["two"].tolist() == ["$5", "€5", "$6"]
+    # "1,5" cannot hold a thousands separator: the column's commas are decimal commas
+    assert read["sizes"].tolist() == [1.5, 12.3456, 1.5]
 
 
 def test_semicolon_files_read_european_amounts(tmp_path):
