@@ -159,7 +159,10 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     infinite = y.isin([np.inf, -np.inf]) if pd.api.types.is_float_dtype(y) else False
     missing = y.isna() | infinite
     notes = []
-    row_numbers = _row_number_columns(X)  # before rows are dropped: 0..n-1 of the file
+    # before rows are dropped (0..n-1 of the file), but without blank rows (a spreadsheet's
+    # ';;;;' lines), which make an id column float with gaps
+    blank = missing.to_numpy() & X.isna().all(axis=1).to_numpy()
+    row_numbers = _row_number_columns(_without_blank_rows(X, blank) if blank.any() else X)
     if missing.all():
         raise InvalidInputError(f"the target {target!r} is missing (NaN) on every row")
     if missing.any():
@@ -168,6 +171,7 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
     notes += _look_alike_labels(y)
+    notes += _target_with_stray_words(y)
     notes += _header_twin_notes(twins)
     notes += _value_like_names(df.columns) or _names_among_values(df, twins)
     notes += _uninformative_columns(X)
@@ -363,7 +367,8 @@ def _look_alike_labels(y: pd.Series) -> list[str]:
     for _, group in labels.groupby(trimmed.str.casefold().to_numpy()):
         if len(group) < 2:
             continue
-        spaced = trimmed[group.index].nunique() < len(group)
+        # a label with surrounding spaces or a final dot is a slip whatever the case
+        spaced = bool((trimmed[group.index] != group).any())
         share = counts[group.index].max() / counts[group.index].sum()
         if spaced or share >= DOMINANT_SPELLING:
             groups.append(sorted(group))
@@ -379,6 +384,27 @@ def _look_alike_labels(y: pd.Series) -> list[str]:
 def _names(columns: list[Any], limit: int = 5) -> str:
     shown = ", ".join(map(repr, columns[:limit]))
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def _without_blank_rows(X: pd.DataFrame, blank: np.ndarray) -> pd.DataFrame:
+    """``X`` without its ``blank`` rows, float columns of whole numbers back as integers.
+
+    The empty cells of a blank row (``;;;;`` at the end of a spreadsheet's export) make
+    pandas read an integer column as floats; without them it is integers again.
+    """
+    rows = X.loc[~blank]
+    whole = {}
+    for position, dtype in enumerate(rows.dtypes):
+        if pd.api.types.is_float_dtype(dtype):
+            values = rows.iloc[:, position].to_numpy(dtype=float)
+            if np.isfinite(values).all() and (values == np.round(values)).all():
+                whole[position] = values.astype(np.int64)
+    if not whole:
+        return rows
+    rows = rows.copy()
+    for position, values in whole.items():
+        rows.isetitem(position, values)
+    return rows
 
 
 def _row_number_columns(X: pd.DataFrame) -> list[str]:
@@ -616,6 +642,22 @@ def _numbers_with_stray_words(X: pd.DataFrame) -> list[str]:
     return [f"{len(found)} text feature column(s) hold numbers but for a few words: "
             f"{described}{more}; the numbers are used as categories: if the column measures "
             "a quantity, make those cells empty (missing) to have it read as numbers"]
+
+
+def _target_with_stray_words(y: pd.Series) -> list[str]:
+    """A note on a text target of numbers but for a few words (see stray_words).
+
+    Red-wine quality with four cells ``unknown`` is a text column: the numbers and the
+    word become classes, where the word most likely means "no value".
+    """
+    found = stray_words(y.to_frame())
+    if not found:
+        return []
+    [words] = found.values()
+    return [f"the target holds numbers but for a few words ({_word_counts(words)}), so it "
+            "is read as text and every value, the words too, is a class: if those cells "
+            "mean 'no value', make them empty (missing) to have their rows dropped and the "
+            "target read as numbers"]
 
 
 def _word_counts(words: pd.Series) -> str:

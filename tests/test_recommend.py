@@ -569,6 +569,12 @@ def test_columns_that_number_the_rows_are_noted(kb):
         assert row_number_notes(frame) == []
     # the note reaches the user
     assert any("number the rows" in note for note in recommend(saved, "target", kb=kb).notes)
+    # blank rows at the end of a spreadsheet's export made the ids floats with gaps
+    blank_rows = pd.DataFrame(np.nan, index=range(2), columns=shuffled.columns)
+    exported = pd.concat([shuffled, blank_rows], ignore_index=True)
+    assert exported["row_id"].dtype == float
+    [note] = row_number_notes(exported)
+    assert "'row_id'" in note
 
 
 def test_columns_that_determine_the_target_one_to_one_are_noted():
@@ -610,9 +616,30 @@ def test_labels_differing_only_in_spaces_a_final_dot_or_case_are_noted(dtype):
     assert note.startswith("the target's labels 'no', 'no.'; ' yes', 'yes' differ only")
     slip = ["yes"] * 48 + ["Yes"] * 2 + ["no"] * 50  # one spelling holds 96 %
     assert "'Yes', 'yes'" in label_notes(slip)[0]
+    # case and a trailing space at once, no spelling dominant: the space gives it away
+    sloppy = ["No"] * 30 + ["no"] * 30 + ["NO "] * 30 + ["Yes"] * 30
+    assert "'NO ', 'No', 'no'" in label_notes(sloppy)[0]
     # as frequent as each other, case is meaningful (vowel's 'hAd' and 'had')
     vowels = ["hAd"] * 30 + ["had"] * 30 + ["hid"] * 30
     assert label_notes(clean) == label_notes(vowels) == []
+
+
+def test_a_target_of_numbers_but_for_a_few_words_is_noted():
+    # red-wine quality with four cells 'unknown' became a classification with a class
+    # 'unknown', without a word
+    from autometa._validation import check_table
+
+    rng = np.random.default_rng(0)
+    quality = rng.integers(3, 9, 200).astype(str).astype(object)
+    quality[:4] = "unknown"
+    frame = pd.DataFrame({"x": rng.normal(size=200), "quality": quality})
+    notes = [note for note in check_table(frame, "quality")[2] if "a few words" in note]
+    assert notes == [
+        "the target holds numbers but for a few words ('unknown' x4), so it is read as text "
+        "and every value, the words too, is a class: if those cells mean 'no value', make "
+        "them empty (missing) to have their rows dropped and the target read as numbers"]
+    labels = frame.assign(quality=rng.choice(["low", "high"], 200))
+    assert not [note for note in check_table(labels, "quality")[2] if "a few words" in note]
 
 
 def test_wide_tables_are_checked_in_numeric_blocks_with_the_same_notes(monkeypatch):
