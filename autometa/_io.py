@@ -64,14 +64,17 @@ def read_table(path: str | Path) -> pd.DataFrame:
     (``$1,234.50``, ``45%``, ``1.234,50 €`` in a ``;`` file) or a dash for "none" become
     numbers (percentages as fractions); columns whose every value is an ISO 8601 date
     (``2024-03-01``, ``2024-03-01 12:30``) or a date whose values tell day from month
-    (``31/01/2024``) become datetimes; a column where every date could be read either
-    way (``01/03/2024``) stays text.  Compressed text tables
-    (``.csv.gz``, ``.tsv.zip``, ...) and ARFF files (``.arff.gz``, ``.bz2``, ``.xz``,
-    ``.zip``) are decompressed.  Parquet and Feather (Arrow IPC) files are read by
-    pyarrow.  JSON files hold one record per line (``.jsonl``, ``.ndjson``: JSON Lines) or
-    a table as :meth:`pandas.DataFrame.to_json` writes it (``.json``: a list of records,
-    columns, or the ``split`` and ``table`` layouts); their values keep their JSON types
-    (``"007"`` stays text) and ISO 8601 date strings become datetimes.  A binary file
+    (``31/01/2024``) become datetimes (their format is kept in ``attrs``, so that a
+    pipeline fitted on the table reads a new file's dates the same way); a column where
+    every date could be read either way (``01/03/2024``) stays text.  In a ``,`` file, a
+    quoted number with a decimal comma counts as such when some value of its column proves
+    it (``"0,860"``, ``"1,5"``; ``"1,250"`` alone has a thousands separator).
+    Compressed text tables (``.csv.gz``, ``.tsv.zip``, ...) and ARFF files (``.arff.gz``,
+    ``.bz2``, ``.xz``, ``.zip``) are decompressed.  Parquet and Feather (Arrow IPC) files
+    are read by pyarrow.  JSON files hold one record per line (``.jsonl``, ``.ndjson``: JSON
+    Lines) or a table as :meth:`pandas.DataFrame.to_json` writes it (``.json``: a list of
+    records, columns, or the ``split`` and ``table`` layouts); their values keep their JSON
+    types (``"007"`` stays text) and ISO 8601 date strings become datetimes.  A binary file
     named as a text table (a Parquet file, an image, a compressed file whose name does not
     say so, ...) is refused, naming what it looks like.
 

@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from knowledge_base.portfolio import DATE_FORMATS
+
 __all__ = ["decimal_commas", "formatted_numbers", "is_text", "iso_dates", "numbers_and_dates",
            "numeric_dates", "stray_words"]
 
@@ -225,12 +227,12 @@ def numeric_dates(frame: pd.DataFrame) -> pd.DataFrame:
     (``01/02/2024``) stays text, as do mixed separators.  Year-first dates
     (``2024/01/31``) are never ambiguous.
     """
-    converted = {}
+    converted, formats = {}, {}
     for name, column, text in _text_columns_matching(frame, _YEAR_FIRST_DATE):
         parsed = _parse_dates(column, text, "%Y{sep}%m{sep}%d",
                               text.str.extract(_YEAR_FIRST_DATE))
         if parsed is not None:
-            converted[name] = parsed
+            converted[name], formats[name] = parsed
     for name, column, text in _text_columns_matching(frame, _NUMERIC_DATE):
         if name in converted:
             continue
@@ -246,13 +248,19 @@ def numeric_dates(frame: pd.DataFrame) -> pd.DataFrame:
             continue  # day or month first? the values do not say
         parsed = _parse_dates(column, text, order, parts)
         if parsed is not None:
-            converted[name] = parsed
-    return frame.assign(**converted) if converted else frame
+            converted[name], formats[name] = parsed
+    if not converted:
+        return frame
+    frame = frame.assign(**converted)
+    # kept for a pipeline fitted on the table: a new file whose dates do not tell day
+    # from month stays text, and the pipeline reads it with the same format
+    frame.attrs[DATE_FORMATS] = {**frame.attrs.get(DATE_FORMATS, {}), **formats}
+    return frame
 
 
 def _parse_dates(column: pd.Series, text: pd.Series, order: str,
-                 parts: pd.DataFrame) -> pd.Series | None:
-    """``column`` parsed with ``order`` (one separator, times optional), or None.
+                 parts: pd.DataFrame) -> tuple[pd.Series, str] | None:
+    """``column`` parsed with ``order`` (one separator, times optional) and the format, or None.
 
     ``parts`` holds the date pattern's groups of each value of ``text`` (``sep`` and
     ``time`` among them).
@@ -271,7 +279,7 @@ def _parse_dates(column: pd.Series, text: pd.Series, order: str,
         parsed = pd.to_datetime(text, format=date_format)
     except (ValueError, TypeError):  # 31/02/2024, 10:75
         return None
-    return parsed.reindex(column.index)
+    return parsed.reindex(column.index), date_format
 
 
 def _plain_numbers(text: pd.Series) -> np.ndarray | None:

@@ -14,8 +14,10 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 
 from knowledge_base.portfolio import (
     ALGORITHMS,
+    DATE_FORMATS,
     TASKS,
     Configuration,
+    TableCleaner,
     UnknownTaskError,
     algorithm_names,
     build_pipeline,
@@ -456,3 +458,28 @@ def test_a_full_batch_mlp_cross_validates_without_a_warning_per_fold(task):
                         error_score="raise")
     assert not [w for w in caught if "batch_size" in str(w.message)]
     assert any("converge" in str(w.message) for w in caught)  # other warnings still shown
+
+
+def test_text_dates_at_transform_are_read_as_the_fitted_dates_were():
+    # a new file whose dates all have day <= 12 stays text (read_table cannot tell day
+    # from month); pandas then read '05/02/2023' as 2 May where the fitted file meant
+    # 5 February (predictions off by months, without a word)
+    fitted = pd.DataFrame({"visit": pd.to_datetime(["13/01/2023", "28/02/2023", "03/03/2023"],
+                                                   format="%d/%m/%Y"), "x": [1.0, 2.0, 3.0]})
+    new = pd.DataFrame({"visit": ["05/02/2023", "01/03/2023", None], "x": [0.0, 0.0, 0.0]})
+    february_5 = pd.Timestamp("2023-02-05").timestamp()
+    fitted.attrs[DATE_FORMATS] = {"visit": "%d/%m/%Y"}  # as read_table records it
+    cleaner = TableCleaner().fit(fitted)
+    seconds = cleaner.transform(new).iloc[:, 0]
+    assert seconds.iloc[0] == february_5
+    assert seconds.iloc[1] == pd.Timestamp("2023-03-01").timestamp() and np.isnan(seconds.iloc[2])
+    # without a recorded format: the values decide when they can ...
+    fitted.attrs.clear()  # a table from pd.read_csv(parse_dates=...)
+    cleaner = TableCleaner().fit(fitted)
+    telling = new.assign(visit=["05/02/2023", "13/03/2023", None])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cleaner.transform(telling).iloc[0, 0] == february_5
+    # ... and say so when they cannot
+    with pytest.warns(UserWarning, match="could be either way round .*read month first"):
+        cleaner.transform(new)

@@ -15,6 +15,7 @@ from autometa._text_columns import (
     numeric_dates,
     stray_words,
 )
+from knowledge_base.portfolio import DATE_FORMATS
 
 
 def _read(tmp_path, text: str, name: str = "t.csv") -> pd.DataFrame:
@@ -84,9 +85,13 @@ def test_a_bad_value_after_the_probed_rows_keeps_the_column_text(tmp_path):
 ])
 def test_dates_whose_values_tell_day_from_month_become_datetimes(values, expected):
     frame = pd.DataFrame({"d": pd.Series(values, dtype="str")})
-    got = numeric_dates(frame)["d"]
+    read = numeric_dates(frame)
+    got = read["d"]
     assert pd.api.types.is_datetime64_any_dtype(got)
     assert got.tolist() == [pd.NaT if e is None else pd.Timestamp(e) for e in expected]
+    # the format is kept, for a pipeline to read a new file's ambiguous dates the same way
+    date_format = read.attrs[DATE_FORMATS]["d"]
+    assert pd.to_datetime(frame["d"], format=date_format).tolist() == got.tolist()
 
 
 @pytest.mark.parametrize("values", [

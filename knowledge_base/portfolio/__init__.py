@@ -20,10 +20,11 @@ from knowledge_base.portfolio._algorithms import (
 )
 from knowledge_base.portfolio._base import TASKS, Algorithm, UnknownTaskError, check_task
 from knowledge_base.portfolio._configs import Configuration, sample_from_space
-from knowledge_base.portfolio._preprocessing import TableCleaner, make_preprocessor
+from knowledge_base.portfolio._preprocessing import DATE_FORMATS, TableCleaner, make_preprocessor
 
 __all__ = [
     "ALGORITHMS",
+    "DATE_FORMATS",
     "TASKS",
     "Algorithm",
     "Configuration",

@@ -15,7 +15,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TableCleaner", "make_preprocessor"]
+__all__ = ["DATE_FORMATS", "TableCleaner", "make_preprocessor"]
+
+#: ``DataFrame.attrs`` key of the formats a table's text dates were read with (column name
+#: -> ``strptime`` format, e.g. ``"%d/%m/%Y"``), as ``autometa.read_table`` records them.
+DATE_FORMATS = "date_formats"
 
 #: Categorical columns keep at most this many levels in one-hot encodings (rarer ones are pooled).
 MAX_ONE_HOT_LEVELS = 20
@@ -47,6 +51,11 @@ class TableCleaner(TransformerMixin, BaseEstimator):
     Column names are replaced by unique, safe names so that duplicated or non-string
     names cannot break the estimators downstream.
 
+    A datetime column that arrives as text at ``transform`` (a new file where no value
+    told day from month, left as text by ``read_table``) is parsed with the format the
+    fitted table's dates were read with (its ``attrs``, see :data:`DATE_FORMATS`), else
+    day first or month first as its values say, else month first with a warning.
+
     A table fitted with unique column names is matched by name at ``transform``: its
     columns may come in another order, and columns it did not have (the target, an id)
     are ignored; a missing one is an error naming it.  Other input (arrays, duplicated
@@ -57,14 +66,19 @@ class TableCleaner(TransformerMixin, BaseEstimator):
         """Learn the column kinds of ``X``."""
         frame = _as_frame(X)
         kinds: list[tuple[int, str, str]] = []
+        read_with = frame.attrs.get(DATE_FORMATS) or {}
+        formats: dict[int, str] = {}
         for position, (name, column) in enumerate(frame.items()):
             kind = _column_kind(column)
             values = _convert(column, kind)
             if values.isna().all() or values.nunique(dropna=True) <= 1 and not values.isna().any():
                 continue
             kinds.append((position, _safe_name(position, name), kind))
+            if kind == "datetime" and isinstance(read_with.get(name), str):
+                formats[position] = read_with[name]
         self.n_features_in_ = frame.shape[1]
         self.columns_ = kinds
+        self.date_formats_ = formats
         named = isinstance(X, pd.DataFrame) and frame.columns.is_unique
         self.input_names_ = list(frame.columns) if named else None
         if named and all(isinstance(name, str) for name in frame.columns):
@@ -85,8 +99,9 @@ class TableCleaner(TransformerMixin, BaseEstimator):
                 f"{self.n_features_in_}."
             )
         out: dict[str, np.ndarray | pd.Series] = {}
+        formats = getattr(self, "date_formats_", {})  # {}: fitted before formats were kept
         for position, safe, kind in self.columns_:
-            values = _convert(frame.iloc[:, position], kind)
+            values = _convert(frame.iloc[:, position], kind, formats.get(position))
             # float columns as arrays (no index alignment); object columns stay Series,
             # since pandas would infer a string dtype from an object array
             out[safe] = values if kind == "categorical" else values.to_numpy()
@@ -145,7 +160,7 @@ def _is_duration(dtype: object) -> bool:
     return pd.api.types.is_timedelta64_dtype(dtype)
 
 
-def _convert(column: pd.Series, kind: str) -> pd.Series:
+def _convert(column: pd.Series, kind: str, date_format: str | None = None) -> pd.Series:
     if kind == "numeric":
         if not (pd.api.types.is_numeric_dtype(column.dtype)
                 and not isinstance(column.dtype, pd.CategoricalDtype)):
@@ -168,7 +183,8 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
         return numbers
     if kind == "datetime":
         # NumPy datetimes in their own unit (Arrow's nanoseconds overflow its float division)
-        stamps = pd.to_datetime(column, errors="coerce", utc=True)
+        stamps = (_text_dates(column, date_format) if _holds_text(column)
+                  else pd.to_datetime(column, errors="coerce", utc=True))
         _warn_unread(column, stamps, "dates")
         stamps = stamps.dt.tz_localize(None)
         seconds = (stamps.to_numpy() - np.datetime64(0, "s")) / np.timedelta64(1, "s")
@@ -186,6 +202,48 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
     values[mask] = np.nan
     values[~mask] = [_category_text(value) for value in values[~mask]]
     return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
+#: A date with its day and month as one or two digits, in either order (``05/02/2023``).
+_NUMERIC_DATE = r"\s*(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-]\d{4}(?:\D.*)?"
+
+
+def _holds_text(column: pd.Series) -> bool:
+    """Whether a column holds text (not datetime objects, which pandas reads as they are)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return False
+    if pd.api.types.is_object_dtype(column.dtype):
+        return pd.api.types.infer_dtype(column, skipna=True) == "string"
+    return pd.api.types.is_string_dtype(column.dtype)
+
+
+def _text_dates(column: pd.Series, date_format: str | None) -> pd.Series:
+    """Dates written as text, as UTC timestamps (what cannot be read is missing).
+
+    With the format the fitted dates were read with, that format (other forms of date,
+    such as ISO 8601, are read as pandas reads them).  Without one, dates whose day and
+    month are numbers are read day first or month first as their values say
+    (``13/01/2023`` is day first); when every value could be either, month first, as
+    pandas reads them, with a warning.
+    """
+    text = column.where(column.isna(), column.astype(str).str.strip())
+    if date_format is not None:
+        stamps = pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
+        rest = stamps.isna() & text.notna()
+        if rest.any():
+            stamps[rest] = pd.to_datetime(text[rest], errors="coerce", utc=True)
+        return stamps
+    parts = text.dropna().str.extract(_NUMERIC_DATE)
+    if parts.empty or parts["a"].isna().any():
+        return pd.to_datetime(text, errors="coerce", utc=True)
+    first, second = parts["a"].astype(int), parts["b"].astype(int)
+    day_first = bool((first > 12).any() and not (second > 12).any())
+    if not day_first and not (second > 12).any():
+        warnings.warn(f"column {column.name!r} was fitted as dates and arrives as text whose "
+                      f"day and month could be either way round ({text.dropna().iloc[0]!r}); "
+                      "it is read month first: pass it parsed (pd.to_datetime(..., "
+                      "dayfirst=True)) if its days come first", UserWarning, stacklevel=3)
+    return pd.to_datetime(text, dayfirst=day_first, errors="coerce", utc=True)
 
 
 def _warn_unread(column: pd.Series, converted: pd.Series, kind: str) -> None:
