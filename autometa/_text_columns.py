@@ -41,8 +41,14 @@ _PLAIN_NUMBER = r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*"
 #: words, may be other than numbers for :func:`stray_words` to name the column.
 STRAY_SHARE = 0.05
 STRAY_VALUES = 5
-#: Cells that stand for "no value" in a column of formatted numbers (a lone dash or dot).
+#: Cells that stand for "no value" in a column of formatted numbers (a lone dash or dot),
+#: and words for it that pandas does not know (any case), with spreadsheets' error values.
 PLACEHOLDERS = ("-", "--", "\u2013", "\u2014", ".")
+MISSING_WORDS = ("na", "n/a", "n.a.", "none", "null", "nil", "missing", "unknown", "#n/a",
+                 "#nv")
+#: Those words in any case, or a spreadsheet's error value in any language (``#DIV/0!``,
+#: ``#VALUE!``, ``#WERT!``, ``#NAME?``).
+_MISSING = "(?i:" + "|".join(map(re.escape, MISSING_WORDS)) + r"|#[a-z/0]{1,10}[!?])"
 #: Currency symbols written before or after an amount.
 CURRENCIES = "$€£¥₹"
 #: A date written with its day and month as one or two digits and a four-digit year,
@@ -63,11 +69,12 @@ def _formatted_number(decimal: str) -> str:
     currency symbol (``-$5``, ``$-5``).
     """
     thousands = "," if decimal == "." else r"[. \u202f\u00a0]"
+    sign = "[+\u2212-]"  # U+2212, the minus sign some exports write
     # a first group of 0 is no thousands (``0,860`` is a decimal comma)
     digits = rf"(?:[1-9]\d{{0,2}}(?:{thousands}\d{{3}})+|\d+)"
     number = rf"(?:{digits}(?:{re.escape(decimal)}\d*)?|{re.escape(decimal)}\d+)"
     currency = f"[{CURRENCIES}]"
-    return (rf"[+-]?(?:{currency}\s?)?[+-]?{number}(?:[eE][+-]?\d+)?"
+    return (rf"{sign}?(?:{currency}\s?)?{sign}?{number}(?:[eE][+-]?\d+)?"
             rf"(?:\s?%|\s?{currency})?")
 
 
@@ -173,10 +180,12 @@ def formatted_numbers(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFram
     """Text columns of numbers written with currencies, separators or percent signs.
 
     A column is converted when every value is such a number (``$1,234.50``, ``-12.5%``,
-    ``12 €``) or a placeholder for "no value" (:data:`PLACEHOLDERS`, which become
-    missing), at least one value is a number, and the column is in one unit: at most one
-    currency, and either every number or none has a percent sign.  Percentages become
-    fractions (``45%`` is 0.45).  Any other column is returned as it was.
+    ``12 €``, ``−3.5`` with a Unicode minus) or a placeholder for "no value"
+    (:data:`PLACEHOLDERS`, and in any case :data:`MISSING_WORDS` such as ``n.a.`` or
+    ``unknown``, or a spreadsheet's error value such as ``#DIV/0!``; they become missing),
+    at least one value is a number, and the column is in one unit: at most one currency, and
+    either every number or none has a percent sign.  Percentages become fractions (``45%``
+    is 0.45).  Any other column is returned as it was.
 
     Parameters
     ----------
@@ -187,7 +196,7 @@ def formatted_numbers(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFram
         or a space (with ``,``, as in ``1.234,50 €``).
     """
     pattern = re.compile(_formatted_number(decimal) + "|" +
-                         "|".join(map(re.escape, PLACEHOLDERS)))
+                         "|".join(map(re.escape, PLACEHOLDERS)) + "|" + _MISSING)
     thousands = re.compile("," if decimal == "." else r"[. \u202f\u00a0]")
     converted = {}
     for name, column, text in _text_columns_matching(frame, pattern):
@@ -197,7 +206,7 @@ def formatted_numbers(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFram
             continue
         if len(text) > PROBE_VALUES and not text.str.fullmatch(pattern).all():
             continue
-        numbers = text[~text.isin(PLACEHOLDERS)]
+        numbers = text[~(text.isin(PLACEHOLDERS) | text.str.fullmatch(_MISSING))]
         if numbers.empty:
             continue
         percent = numbers.str.endswith("%")
@@ -205,7 +214,7 @@ def formatted_numbers(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFram
         if len(currencies) > 1 or 0 < percent.sum() < len(numbers):
             continue  # mixed units: amounts in two currencies, fractions beside percents
         plain = (numbers.str.replace(f"[{CURRENCIES}%\\s]", "", regex=True)
-                 .str.replace(thousands, "", regex=True))
+                 .str.replace(thousands, "", regex=True).str.replace("\u2212", "-"))
         if decimal == ",":
             plain = plain.str.replace(",", ".", regex=False)
         try:

@@ -194,3 +194,21 @@ def test_stray_words_anywhere_among_numbers_are_counted_exactly(n, seed, words, 
         values[position] = word
     found = stray_words(pd.DataFrame({"x": pd.Series(values, dtype=object)}))
     assert found["x"].to_dict() == pd.Series(words).value_counts().to_dict()
+
+
+def test_words_for_no_value_and_spreadsheet_errors_leave_numbers_numbers(tmp_path):
+    # pandas knows 'N/A' and 'NULL' but not 'n.a.', 'unknown' or Excel's '#DIV/0!': the
+    # column was text, its numbers categories (diabetes' bmi: R2 0.45 -> 0.37)
+    read = _read(tmp_path, 'bmi,ratio,delta,label,y\n'
+                           '21.5,1.5,−3.5,x,a\n'
+                           'n.a.,#DIV/0!,−1,unknown,b\n'
+                           'Unknown,2.5,2,y,a\n'
+                           'missing,#VALUE!,0.25,z,b\n')
+    np.testing.assert_allclose(read["bmi"], [21.5, np.nan, np.nan, np.nan])
+    np.testing.assert_allclose(read["ratio"], [1.5, np.nan, 2.5, np.nan])
+    np.testing.assert_allclose(read["delta"], [-3.5, -1.0, 2.0, 0.25])  # Unicode minus
+    assert _is_text(read["label"])  # words among words: categories, 'unknown' one of them
+    # a German export: decimal commas and Excel's German error value
+    semicolons = _read(tmp_path, "a;b;y\n1,5;#WERT!;a\nn.a.;2;b\n2,5;−3;a\n")
+    np.testing.assert_allclose(semicolons["a"], [1.5, np.nan, 2.5])
+    np.testing.assert_allclose(semicolons["b"], [np.nan, 2.0, -3.0])
