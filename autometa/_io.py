@@ -155,7 +155,7 @@ def _read_text(path: Path, head: bytes | None = None, **kwargs: object) -> pd.Da
     """``pd.read_csv`` with ``?`` as missing (UCI, ARFF exports); not UTF-8: Windows-1252."""
     head = _head(path) if head is None else head
     options = {"na_values": ["?"], "skipinitialspace": True,
-               "skiprows": _leading_comments(head), **kwargs}
+               "skiprows": _lines_before_header(head), **kwargs}
     wide = _wide_encoding(head)
     if wide:
         options.setdefault("encoding", wide)
@@ -432,6 +432,54 @@ def _excel_delimiter(head: bytes) -> str | None:
     return match.group(1).decode("latin-1") if match else None
 
 
+#: At most this many title lines above a header are recognised as such.
+MAX_TITLE_LINES = 5
+
+
+def _lines_before_header(head: bytes) -> int:
+    """Lines to skip before a text table's header: comments, else title lines."""
+    return _leading_comments(head) or _title_lines(head)
+
+
+def _title_lines(head: bytes) -> int:
+    """How many title lines (a report's name, blank ``;;`` lines) come before the header.
+
+    A spreadsheet's report export may start with a title ("Sales report 2024-03-01") and
+    blank lines above the header: pandas takes the title for the header and reads one column
+    of whole lines.  A line is a title when, whatever the delimiter, all its fields after
+    the first are empty (``,y``, an index's empty name, is a header); they count only when
+    the lines after them split, on one delimiter, into as many fields (two or more) each,
+    the first of them (the header) with two or more non-empty ones.
+    """
+    encoding = _wide_encoding(head) or "utf-8-sig"
+    lines = head.decode(encoding, "replace").splitlines()
+    if len(head) == HEAD_BYTES:
+        lines = lines[:-1]  # the last line may be cut off
+    lines = lines[:MAX_TITLE_LINES + PROBE_ROWS + 1]
+
+    def fields(line: str, sep: str) -> list[str]:
+        return [field.strip() for field in next(csv.reader([line], delimiter=sep), [])]
+
+    def title(line: str) -> bool:  # nothing after its first field, whatever the delimiter
+        return not any(any(fields(line, sep)[1:]) for sep in (",", *DELIMITERS))
+
+    try:
+        count = 0
+        while count < min(MAX_TITLE_LINES, len(lines)) and title(lines[count]):
+            count += 1
+        if count == 0 or count == len(lines):
+            return 0
+        rest = lines[count:]
+        for sep in (",", *DELIMITERS):
+            widths = [len(record) for record in csv.reader(rest, delimiter=sep) if record]
+            if (len(widths) >= 2 and widths[0] >= 2 and len(set(widths)) == 1
+                    and sum(map(bool, fields(rest[0], sep))) >= 2):
+                return count
+    except csv.Error:  # NUL bytes, runaway quotes: pandas will say what is wrong
+        return 0
+    return 0
+
+
 def _leading_comments(head: bytes) -> int:
     """How many lines starting with ``#`` (or Excel's ``sep=;`` line) come before the header.
 
@@ -614,7 +662,7 @@ def _field_counts(head: bytes, sep: str) -> list[int]:
     """Fields of the header and the first rows (after leading comments) split on ``sep``."""
     encoding = _wide_encoding(head) or "utf-8-sig"
     lines = head.decode(encoding, "replace").splitlines(keepends=True)
-    text = "".join(lines[_leading_comments(head):])
+    text = "".join(lines[_lines_before_header(head):])
     options: dict[str, Any] = {"delimiter": sep}
     if sep == WHITESPACE:  # runs of spaces and tabs, around the fields too
         text = "\n".join(line.replace("\t", " ").strip() for line in text.splitlines())

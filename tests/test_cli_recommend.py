@@ -513,3 +513,20 @@ def test_explain_names_unnamed_datasets_by_id_and_shows_distances(files, tmp_pat
     assert "<NA>" not in section and "nan" not in section
     assert any(dataset_id in section for dataset_id in kb.datasets["dataset_id"])
     assert "distance" in section and "relative to the nearest" in " ".join(section.split())
+
+
+def test_title_lines_above_the_header_are_skipped(tmp_path):
+    # a report's title above the header: read as one column of whole lines, and the only
+    # error was "target 'y' is not a column; columns are 'Sales report 2024-03-01'"
+    path = tmp_path / "t.csv"
+    path.write_text("Sales report 2024-03-01\namount,alc,y\n3589.05,14.23,a\n3538.5,13.2,b\n")
+    read = read_table(path)
+    assert list(read.columns) == ["amount", "alc", "y"] and read["amount"].dtype == float
+    # a spreadsheet's: the title in the first cell, a blank row of delimiters
+    path.write_text("Sales report;;\n;;\namount;alc;y\n3589,05;14,23;a\n3538,5;13,2;b\n")
+    read = read_table(path)
+    assert list(read.columns) == ["amount", "alc", "y"]
+    assert read["amount"].tolist() == [3589.05, 3538.5]
+    # an index's empty name is a header, not a title
+    path.write_text(",y\n0,1\n1,2\n")
+    assert list(read_table(path).columns) == ["Unnamed: 0", "y"]
