@@ -223,7 +223,8 @@ class Recommendation:
         config = self.configuration(i)
         seed = self.random_state if random_state is None else check_seed(random_state)
         return build_pipeline(config, task=self.task, random_state=seed,
-                              n_samples=self.n_samples, n_features=self.n_features)
+                              n_samples=adapted_rows(self.n_samples),
+                              n_features=self.n_features)
 
     def explain(self, *, n_neighbors: int = 5, n_metafeatures: int = 10) -> Explanation:
         """The most similar knowledge-base datasets and the meta-features behind the ranking.
@@ -522,6 +523,17 @@ def _unfit_algorithms(task: str, y: pd.Series) -> dict[str, str]:
     return out
 
 
+def adapted_rows(n_samples: int) -> int:
+    """The rows recommended configurations are adapted to: a 3-fold CV's training rows.
+
+    Sizes adapted to the whole table can be too large for the folds of the user's own
+    cross-validation: on 15 rows a forest's ``min_samples_split=11`` fits the whole table,
+    but in a 3-fold split's 10 training rows every tree is a single leaf, a constant
+    prediction.  Only tiny tables are concerned (the sizes are clipped, never raised).
+    """
+    return max(2, (2 * n_samples) // 3)
+
+
 def _candidates(model: MetaModel, task: str, *, n_samples: int,
                 n_features: int) -> pd.DataFrame:
     """Buildable configurations of portfolio algorithms, adapted to the table size.
@@ -547,7 +559,8 @@ def _candidates(model: MetaModel, task: str, *, n_samples: int,
         algorithm = ALGORITHMS[config.algorithm]
         params = {**defaults[config.algorithm], **config.params}
         try:
-            params = algorithm.adapt(params, n_samples=n_samples, n_features=n_features)
+            params = algorithm.adapt(params, n_samples=adapted_rows(n_samples),
+                                     n_features=n_features)
         except (ValueError, TypeError):
             continue
         rows.append({"algorithm": config.algorithm, "params": params, "kb_config_id": kb_id,

@@ -483,3 +483,20 @@ def test_text_dates_at_transform_are_read_as_the_fitted_dates_were():
     # ... and say so when they cannot
     with pytest.warns(UserWarning, match="could be either way round .*read month first"):
         cleaner.transform(new)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_a_bootstrapped_forest_adapted_to_its_training_rows_splits(task):
+    # leaf and split sizes count distinct rows, about 63 % of a bootstrap sample: on 10
+    # rows min_samples_split=9 (valid for 10 rows) left every tree a single leaf
+    X = messy_table(n=10)
+    y = targets(n=10)[task]
+    for config in (Configuration("random_forest", {"min_samples_split": 9,
+                                                   "min_samples_leaf": 5}),
+                   Configuration("extra_trees", {"min_samples_split": 9, "min_samples_leaf": 5,
+                                                 "bootstrap": True})):
+        pipeline = build_pipeline(config, task=task, n_samples=len(X), n_features=X.shape[1])
+        fitted = pipeline.fit(X, y)
+        predicted = fitted.predict_proba(X)[:, 0] if task == "classification" else \
+            fitted.predict(X)
+        assert np.ptp(predicted) > 0, config.algorithm  # not a constant

@@ -171,6 +171,24 @@ def test_explain_names_the_best_algorithm_autometa_can_recommend(classification)
     assert best in ALGORITHMS
 
 
+def test_pipelines_on_a_tiny_table_split_in_the_folds_of_a_users_cv(kb):
+    # sizes adapted to the whole table (15 rows: min_samples_split=11) fit it, but a 3-fold
+    # CV trains on 10 rows, where every tree was a single leaf (a constant prediction)
+    from sklearn.model_selection import KFold
+
+    table = _table(15, 4, task="regression", seed=5)
+    rec = recommend(table, "target", kb=kb)
+    forest = {"n_estimators": 10, "min_samples_split": 11, "min_samples_leaf": 5,
+              "bootstrap": False}
+    configs = rec.configs.head(1).assign(algorithm="extra_trees", params=[forest])
+    tiny = dataclasses.replace(rec, configs=configs)
+    X, y = table.drop(columns="target"), table["target"]
+    for train, _ in KFold(3).split(X):
+        fitted = tiny.pipeline(0).fit(X.iloc[train], y.iloc[train])
+        assert np.ptp(fitted.predict(X)) > 0  # the trees split
+    assert tiny.pipeline(0).get_params()["model__min_samples_split"] == 9  # 10 rows - 1
+
+
 def test_pipeline_fits_the_raw_table():
     X, y = make_table(120, 5, task="classification", seed=3, n_classes=2, categorical=2,
                       missing=0.1)

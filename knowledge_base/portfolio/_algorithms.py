@@ -52,7 +52,17 @@ def _scaled_target(model: BaseEstimator) -> BaseEstimator:
 
 
 def _clip_min_leaf(value: int, n_samples: int) -> int:
-    return int(max(1, min(value, n_samples // 2)))
+    """A minimum leaf size that leaves splits possible on ``n_samples`` rows.
+
+    At most a quarter of the rows: with half, only an exact halving could split (extra
+    trees' random thresholds almost never find one), so every tree stayed a single leaf.
+    """
+    return int(max(1, min(value, n_samples // 4)))
+
+
+#: The expected share of distinct rows in a bootstrap sample (1 - 1/e): a forest's leaf and
+#: split sizes count distinct rows.
+BOOTSTRAP_DISTINCT = 0.632
 
 
 class LightGBM(Algorithm):
@@ -85,7 +95,7 @@ class LightGBM(Algorithm):
 
     def adapt(self, params: Mapping[str, Any], *, n_samples: int,
               n_features: int) -> dict[str, Any]:
-        """Keep ``min_child_samples`` below half the training rows."""
+        """Keep ``min_child_samples`` within a quarter of the training rows."""
         out = dict(params)
         out["min_child_samples"] = _clip_min_leaf(out.get("min_child_samples", 20), n_samples)
         return out
@@ -126,7 +136,7 @@ class HistGradientBoosting(Algorithm):
 
     def adapt(self, params: Mapping[str, Any], *, n_samples: int,
               n_features: int) -> dict[str, Any]:
-        """Keep ``min_samples_leaf`` below half the training rows."""
+        """Keep ``min_samples_leaf`` within a quarter of the training rows."""
         out = dict(params)
         out["min_samples_leaf"] = _clip_min_leaf(out.get("min_samples_leaf", 20), n_samples)
         return out
@@ -175,11 +185,14 @@ class _Forest(Algorithm):
 
     def adapt(self, params: Mapping[str, Any], *, n_samples: int,
               n_features: int) -> dict[str, Any]:
-        """Keep leaf and split sizes within the training rows."""
+        """Keep leaf and split sizes within the training rows (distinct rows, bootstrapped)."""
         out = dict(params)
-        out["min_samples_leaf"] = _clip_min_leaf(out.get("min_samples_leaf", 1), n_samples)
+        rows = n_samples
+        if out.get("bootstrap", self._bootstrap):
+            rows = int(BOOTSTRAP_DISTINCT * n_samples)
+        out["min_samples_leaf"] = _clip_min_leaf(out.get("min_samples_leaf", 1), rows)
         out["min_samples_split"] = int(max(2, min(out.get("min_samples_split", 2),
-                                                  max(2, n_samples - 1))))
+                                                  max(2, rows - 1))))
         return out
 
     def make_estimator(self, params: Mapping[str, Any], task: str,
