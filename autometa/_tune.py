@@ -46,6 +46,7 @@ import json
 import math
 import numbers
 import os
+import signal
 import socket
 import tempfile
 import time
@@ -900,8 +901,45 @@ def _worker_main(run: _Run, storage: Any, study_name: str, remaining: int | None
     if isinstance(run.sampler, BaseSampler):
         run.sampler.reseed_rng()
     study = optuna.load_study(study_name=study_name, storage=storage)
-    run.optimize(study, callbacks=[], remaining=remaining, seed=seed)
+    if _WORKER_STOP["requested"]:  # interrupted while starting: run nothing
+        return os.getpid()
+    _WORKER_STOP["optimizing"] = True
+    try:
+        run.optimize(study, callbacks=[], remaining=remaining, seed=seed)
+    except KeyboardInterrupt:
+        pass  # the running trial was marked and queued again (_Objective); stop quietly
+    finally:
+        _WORKER_STOP["optimizing"] = False
     return os.getpid()
+
+
+#: A worker process's state for interrupts: whether one was asked for, and whether the
+#: worker is optimising (where an interrupt stops the running trial).
+_WORKER_STOP = {"requested": False, "optimizing": False}
+#: Seconds the workers get to stop their running trials after an interrupt (they mark them
+#: and queue them again) before they are killed.
+STOP_GRACE = 10.0
+
+
+def _worker_signals() -> None:
+    """Initializer of a worker process: SIGINT stops its trials, once."""
+    signal.signal(signal.SIGINT, _on_worker_interrupt)
+
+
+def _on_worker_interrupt(signum: int, frame: Any) -> None:
+    """SIGINT in a worker (Ctrl-C in the terminal, or forwarded by the parent).
+
+    The first one stops the running trial (a :class:`KeyboardInterrupt` there, which marks
+    it and queues it again); later ones are ignored, so that neither that bookkeeping nor
+    the idle worker (a traceback from the pool's queue) is interrupted.
+    """
+    _WORKER_STOP["requested"] = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Optuna would log the interrupted trial's failure with a traceback per worker; the
+    # parent says what happened to it
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    if _WORKER_STOP["optimizing"]:
+        raise KeyboardInterrupt
 
 
 def _exit_with_parent() -> None:
@@ -933,7 +971,10 @@ def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jo
     seeds = np.random.SeedSequence(run.seed).generate_state(n_jobs)
     seen = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,
                                                                          TrialState.FAIL))}
-    with ProcessPoolExecutor(n_jobs, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(n_jobs, mp_context=get_context("spawn"),
+                               initializer=_worker_signals)
+    futures: list[Any] = []
+    try:
         futures = [pool.submit(_worker_main, run, storage, study.study_name, remaining,
                                int(seed)) for seed in seeds]
         while True:
@@ -946,16 +987,51 @@ def _run_processes(run: _Run, storage: BaseStorage, study: optuna.Study, *, n_jo
                         callback(study, trial)
             if not pending:
                 break
-        for future in futures:
-            try:
-                future.result()
-            except BrokenProcessPool as error:
-                raise InvalidInputError(
-                    "a tuning worker process died before finishing (killed, out of memory, "
-                    "or started from a script without `if __name__ == \"__main__\":`, "
-                    "which n_jobs > 1 needs: workers are started by re-importing the "
-                    "script); with a storage, the study keeps every finished trial: run "
-                    "tune again on it to resume") from error
+    except BaseException:
+        # a SIGINT to this process alone (a notebook's "interrupt kernel", kill -INT)
+        # reaches no worker, and leaving the pool would wait for them to finish the study
+        _stop_workers(pool, futures)
+        raise
+    pool.shutdown(wait=True)
+    for future in futures:
+        try:
+            future.result()
+        except BrokenProcessPool as error:
+            raise InvalidInputError(
+                "a tuning worker process died before finishing (killed, out of memory, "
+                "or started from a script without `if __name__ == \"__main__\":`, "
+                "which n_jobs > 1 needs: workers are started by re-importing the "
+                "script); with a storage, the study keeps every finished trial: run "
+                "tune again on it to resume") from error
+
+
+def _stop_workers(pool: Any, futures: list[Any]) -> None:
+    """Interrupt the workers' trials and wait for them to stop; kill the ones that do not.
+
+    Each worker gets a SIGINT (one it acts on once: a Ctrl-C in the terminal has reached
+    it already), which marks its running trial and queues it again, as in a single
+    process.  Workers still alive after :data:`STOP_GRACE` seconds, or at a second Ctrl-C,
+    are killed (their running trials are recovered by the next :func:`tune` on the study).
+    """
+    from concurrent.futures import wait
+
+    processes = [process for process in list(getattr(pool, "_processes", {}).values())
+                 if process.is_alive()]
+    try:
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGINT)
+        wait(futures, timeout=STOP_GRACE)
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+        pass
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 2.0
+        for process in processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5.0)
 
 
 def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,

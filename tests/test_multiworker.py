@@ -266,6 +266,48 @@ def test_worker_processes_stop_when_tune_is_killed(tmp_path):
                 os.kill(pid, signal.SIGKILL)
 
 
+def test_an_interrupt_to_tune_alone_stops_its_workers_trials(tmp_path):
+    # a SIGINT to the tuning process only (a notebook's "interrupt kernel", kill -INT)
+    # reached no worker, and the pool waited for them to finish the study's budget
+    from autometa._tune import _pid_alive
+
+    storage = str(tmp_path / "study.log")
+    (tmp_path / "parent.py").write_text(PARENT)
+    parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py"), storage],
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                              stderr=subprocess.PIPE, text=True)
+    opened = _storage.make_storage(storage)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline:
+            with contextlib.suppress(KeyError):
+                workers = {t.user_attrs["worker"]["pid"] for t in optuna.load_study(
+                    study_name="orphans", storage=opened).get_trials(deepcopy=False)
+                    if "worker" in t.user_attrs}
+            time.sleep(0.2)
+        assert len(workers) == 2, "the workers did not start before the deadline"
+        parent.send_signal(signal.SIGINT)
+        _, stderr = parent.communicate(timeout=60)  # the budget is 100,000 trials
+        assert "KeyboardInterrupt" in stderr
+        deadline = time.monotonic() + 30
+        while any(_pid_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_pid_alive(pid) for pid in workers)
+        trials = optuna.load_study(study_name="orphans", storage=opened).get_trials(
+            deepcopy=False)
+        # the workers' running trials were stopped, marked and queued again
+        assert not [t for t in trials if t.state == TrialState.RUNNING]
+        interrupted = [t for t in trials if t.system_attrs.get("autometa:interrupted")]
+        assert interrupted and all(t.state == TrialState.FAIL for t in interrupted)
+        assert stderr.count("Traceback") == 1  # the parent's; the workers stop quietly
+    finally:
+        parent.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
 # ------------------------------------------------------------------ kill and resume
 @pytest.mark.parametrize("backend, how", [("journal", signal.SIGKILL),
                                           ("sqlite", signal.SIGKILL),

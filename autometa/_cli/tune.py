@@ -152,7 +152,7 @@ def tune_command(
                               "--storage to keep one that can be resumed)")
             else:
                 console.print(f"interrupted after {state['done']} evaluated trial(s), kept in "
-                              f"{escape(str(storage))} (the running one is queued again): run "
+                              f"{escape(str(storage))} (trials it stopped are queued again): run "
                               "the same command to resume", soft_wrap=True)
             raise typer.Exit(code=130) from None
         progress.update(bar, completed=result.n_trials if trials is None
