@@ -1,22 +1,24 @@
 """How long one fit of a configuration takes on a table (the meta-model's time estimate).
 
-:class:`FitTimeModel` is a LightGBM model of ``log10(seconds / rows ** b)`` on the rows
-fitted, the table's meta-features and the configuration's features, where ``b`` is the
+:class:`FitTimeModel` is a LightGBM model of ``log10(seconds / (rows + c) ** b)`` on the
+rows fitted, the table's meta-features and the configuration's features, where ``b`` is the
 algorithm's :attr:`~knowledge_base.portfolio.Algorithm.fit_time_exponent` (1 for most
-algorithms, about 2 for kernel SVMs; measured on LCDB by ``benchmarks/fit_time_scaling.py``).
-Trees cannot extrapolate a total time; modelled per ``rows ** b``, a table larger than
-every timed fit takes ``(rows ratio) ** b`` longer instead of as long as the largest one.
+algorithms, about 2 for kernel SVMs; measured on LCDB by ``benchmarks/fit_time_scaling.py``)
+and ``c`` its :attr:`~knowledge_base.portfolio.Algorithm.fit_time_overhead_rows` (a fixed
+cost, per tree or iteration, counted in rows; ``benchmarks/fit_time_growth.py``).  Trees
+cannot extrapolate a total time; modelled per ``(rows + c) ** b``, a table larger than every
+timed fit takes ``((rows + c) / (timed rows + c)) ** b`` longer instead of as long as the
+largest one.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import lightgbm
 import numpy as np
 
-from knowledge_base.portfolio import fit_time_exponent
+from knowledge_base.portfolio import fit_time_exponent, fit_time_overhead_rows
 
 __all__ = ["FitTimeModel", "as_float32"]
 
@@ -27,10 +29,20 @@ def as_float32(design: np.ndarray) -> np.ndarray:
     return np.clip(design, -limit, limit).astype(np.float32)
 
 
-def _exponents(algorithms: Sequence[str]) -> np.ndarray:
-    """Fit-time exponent of each algorithm (``time ~ rows ** exponent``)."""
-    per_algorithm = {name: fit_time_exponent(name) for name in set(algorithms)}
-    return np.array([per_algorithm[name] for name in algorithms], dtype=float)
+def _log_scale(rows: np.ndarray | float, algorithms: Sequence[str]) -> np.ndarray:
+    """``exponent * log10(rows + overhead)`` of each algorithm: how its fit time scales.
+
+    ``time ~ (rows + overhead) ** exponent`` (``fit_time_exponent``,
+    ``fit_time_overhead_rows``); NaN where ``rows`` is not positive.
+    """
+    names = sorted(set(algorithms))
+    exponent = dict(zip(names, map(fit_time_exponent, names), strict=True))
+    overhead = dict(zip(names, map(fit_time_overhead_rows, names), strict=True))
+    rows = np.broadcast_to(np.asarray(rows, dtype=float), (len(algorithms),))
+    scaled = rows + np.array([overhead[name] for name in algorithms])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(rows > 0, np.array([exponent[name] for name in algorithms])
+                        * np.log10(scaled), np.nan)
 
 
 def _design(rows: np.ndarray, metafeatures: np.ndarray, config_features: np.ndarray,
@@ -71,9 +83,7 @@ class FitTimeModel:
         ``train(design, target)`` fits the booster (the meta-model's LightGBM settings).
         """
         rows = np.asarray(rows, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            target = np.asarray(log10_seconds, dtype=float) - _exponents(algorithms) * np.log10(
-                rows)
+        target = np.asarray(log10_seconds, dtype=float) - _log_scale(rows, algorithms)
         usable = np.isfinite(target)
         if usable.sum() < 20:
             return None
@@ -90,4 +100,4 @@ class FitTimeModel:
         design = _design(np.full(n, float(rows)),
                          np.broadcast_to(metafeatures, (n, len(metafeatures))),
                          config_features, self.rows_column)
-        return 10.0 ** (self.booster.predict(design) + _exponents(algorithms) * math.log10(rows))
+        return 10.0 ** (self.booster.predict(design) + _log_scale(float(rows), algorithms))

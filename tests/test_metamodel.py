@@ -21,6 +21,7 @@ from knowledge_base.portfolio import (
     algorithm_names,
     default_configuration,
     fit_time_exponent,
+    fit_time_overhead_rows,
     sample_configurations,
 )
 
@@ -48,9 +49,11 @@ def _structured_metadata(n_datasets: int, *, seed: int, offset: int = 0):
     config_noise = np.random.default_rng(99).normal(scale=0.2, size=(1, len(config_ids)))
     scores = 0.8 + 0.05 * (effect + config_noise + rng.normal(scale=0.05, size=effect.shape))
     scores = pd.DataFrame(scores, index=ids, columns=config_ids)
-    # seconds ~ rows ** exponent: linear, about quadratic for the SVM
+    # seconds ~ (rows + overhead) ** exponent: linear, about quadratic for the SVM
     exponents = np.array([fit_time_exponent(configs[c].algorithm) for c in config_ids])
-    times = pd.DataFrame(1e-4 * (1 + code) * mf[["NumberOfInstances"]].to_numpy() ** exponents,
+    overheads = np.array([fit_time_overhead_rows(configs[c].algorithm) for c in config_ids])
+    times = pd.DataFrame(1e-4 * (1 + code) * (mf[["NumberOfInstances"]].to_numpy()
+                                              + overheads) ** exponents,
                          index=ids, columns=config_ids)
     return mf, scores, configs, times
 
@@ -211,17 +214,20 @@ def test_expected_fit_time_grows_with_rows(metadata):
 
 
 def test_expected_fit_time_extrapolates_beyond_the_timed_tables(fitted, metadata):
-    # the training tables have at most 10,000 rows and fit times ~ rows ** exponent
-    # (linear; about quadratic for the SVM); a table 100 times larger is predicted to take
-    # about 100 ** exponent times longer, not as long as the largest timed one
+    # the training tables have at most 10,000 rows and fit times ~ (rows + overhead) **
+    # exponent (linear; about quadratic for the SVM); a table 100 times larger is predicted
+    # to take that much longer, not as long as the largest timed one
     mf, _, configs, times = metadata
     big_row = mf.iloc[0].copy()
     big_row["NumberOfInstances"] = 1e6
     predicted = fitted.predict(big_row).set_index("config_id")["expected_fit_time"]
     exponents = pd.Series({cid: fit_time_exponent(config.algorithm)
                            for cid, config in configs.items()}).reindex(predicted.index)
+    overheads = pd.Series({cid: fit_time_overhead_rows(config.algorithm)
+                           for cid, config in configs.items()}).reindex(predicted.index)
     rows = mf.iloc[0]["NumberOfInstances"]
-    truth = times.iloc[0].reindex(predicted.index) * (1e6 / rows) ** exponents
+    truth = times.iloc[0].reindex(predicted.index) * (
+        (1e6 + overheads) / (rows + overheads)) ** exponents
     ratio = predicted / truth
     assert ratio.between(0.5, 2.0).all(), ratio.describe()
     assert (exponents > 1.5).any()  # the SVM's configurations are among them

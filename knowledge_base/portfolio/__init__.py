@@ -35,6 +35,7 @@ __all__ = [
     "check_task",
     "default_configuration",
     "fit_time_exponent",
+    "fit_time_overhead_rows",
     "get_algorithm",
     "make_preprocessor",
     "sample_configurations",
@@ -85,6 +86,15 @@ def fit_time_exponent(name: str) -> float:
     """
     algorithm = ALGORITHMS.get(name)
     return 1.0 if algorithm is None else float(algorithm.fit_time_exponent)
+
+
+def fit_time_overhead_rows(name: str) -> float:
+    """An algorithm's fixed fit cost in rows (``time ~ (rows + overhead) ** exponent``).
+
+    0 for names outside the portfolio.
+    """
+    algorithm = ALGORITHMS.get(name)
+    return 0.0 if algorithm is None else float(algorithm.fit_time_overhead_rows)
 
 
 def default_configuration(name: str, task: str) -> Configuration:

@@ -73,6 +73,10 @@ class LightGBM(Algorithm):
     encoding = "ordinal"
     scale = False
     impute = False
+    #: a fixed cost per boosting iteration, worth ~4,000-11,000 rows on four corpus tables
+    #: (``fit_time_growth.py``: defaults 11-13x slower on 128,000 rows than on 1,333,
+    #: where rows alone say 96x)
+    fit_time_overhead_rows = 8_000.0
 
     def defaults(self, task: str) -> dict[str, Any]:
         """Library defaults of LightGBM 4."""
@@ -117,6 +121,10 @@ class HistGradientBoosting(Algorithm):
     encoding = "ordinal"
     scale = False
     impute = False
+    #: a fixed cost per iteration worth ~2,700 (216 features) to ~25,000 rows (6-10
+    #: features) on four corpus tables (``fit_time_growth.py``: defaults 6-7x slower on
+    #: 128,000 rows than on 1,333 with 9-10 features)
+    fit_time_overhead_rows = 10_000.0
 
     def defaults(self, task: str) -> dict[str, Any]:
         """Library defaults of scikit-learn."""

@@ -63,6 +63,10 @@ class Algorithm(abc.ABC):
     #: rows (``benchmarks/fit_time_scaling.py``): about 1 for trees, boosting, MLPs,
     #: linear models and kNN (medians 0.7-1.2), about 2 for kernel SVMs.
     fit_time_exponent: float = 1.0
+    #: A fixed cost of a fit counted in rows: ``time ~ (rows + fit_time_overhead_rows) **
+    #: fit_time_exponent``, so that the time of small fits (per tree, per iteration)
+    #: is not extrapolated as if it grew with the rows (``benchmarks/fit_time_growth.py``).
+    fit_time_overhead_rows: float = 0.0
 
     @abc.abstractmethod
     def defaults(self, task: str) -> dict[str, Any]:
