@@ -63,7 +63,12 @@ def metafeatures_command(
         # inferred (or guessed, with a note), and checked against the target (one class,
         # a continuous target given as classification), as recommend and tune do
         task = check_task(task, frame[target], notes)
-        with warnings.catch_warnings(record=True) as caught:
+        # on stderr (--json stays clean), shown only on a terminal: a wide table's
+        # landmarkers take a minute without a time budget
+        with warnings.catch_warnings(record=True) as caught, err.status(
+                f"Computing meta-features of {frame.shape[0]:,} rows x "
+                f"{frame.shape[1] - 1:,} features"
+                + ("" if time_budget is None else f" (time budget {time_budget:g} s)")):
             warnings.simplefilter("always", metafeatures.MetafeatureWarning)
             result = metafeatures.extract(
                 frame.drop(columns=[target]),
