@@ -234,14 +234,15 @@ PARENT = textwrap.dedent("""
 """)
 
 
-def test_worker_processes_stop_when_tune_is_killed(tmp_path):
-    # they were left tuning the study to its budget, then blocked for good
-    from autometa._tune import _pid_alive
-
+@contextlib.contextmanager
+def tuning_parent(tmp_path, **popen):
+    """``tune(n_jobs=2)`` on a 100,000-trial budget in a child process, once both of its
+    workers run trials: yields (the process, its storage, the workers' pids); kills all
+    of them at the end."""
     storage = str(tmp_path / "study.log")
     (tmp_path / "parent.py").write_text(PARENT)
     parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py"), storage],
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"}, **popen)
     opened = _storage.make_storage(storage)
     workers: set[int] = set()
     try:
@@ -253,12 +254,7 @@ def test_worker_processes_stop_when_tune_is_killed(tmp_path):
                     if "worker" in t.user_attrs}
             time.sleep(0.2)
         assert len(workers) == 2, "the workers did not start before the deadline"
-        parent.kill()
-        parent.wait(timeout=30)
-        deadline = time.monotonic() + 30
-        while any(_pid_alive(pid) for pid in workers) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not any(_pid_alive(pid) for pid in workers)
+        yield parent, opened, workers
     finally:
         parent.kill()
         for pid in workers:
@@ -266,34 +262,32 @@ def test_worker_processes_stop_when_tune_is_killed(tmp_path):
                 os.kill(pid, signal.SIGKILL)
 
 
+def wait_until_gone(pids: set[int], seconds: float = 30) -> bool:
+    from autometa._tune import _pid_alive
+
+    deadline = time.monotonic() + seconds
+    while any(_pid_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not any(_pid_alive(pid) for pid in pids)
+
+
+def test_worker_processes_stop_when_tune_is_killed(tmp_path):
+    # they were left tuning the study to its budget, then blocked for good
+    with tuning_parent(tmp_path) as (parent, _, workers):
+        parent.kill()
+        parent.wait(timeout=30)
+        assert wait_until_gone(workers)
+
+
 def test_an_interrupt_to_tune_alone_stops_its_workers_trials(tmp_path):
     # a SIGINT to the tuning process only (a notebook's "interrupt kernel", kill -INT)
     # reached no worker, and the pool waited for them to finish the study's budget
-    from autometa._tune import _pid_alive
-
-    storage = str(tmp_path / "study.log")
-    (tmp_path / "parent.py").write_text(PARENT)
-    parent = subprocess.Popen([sys.executable, str(tmp_path / "parent.py"), storage],
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"},
-                              stderr=subprocess.PIPE, text=True)
-    opened = _storage.make_storage(storage)
-    workers: set[int] = set()
-    try:
-        deadline = time.monotonic() + 120
-        while len(workers) < 2 and time.monotonic() < deadline:
-            with contextlib.suppress(KeyError):
-                workers = {t.user_attrs["worker"]["pid"] for t in optuna.load_study(
-                    study_name="orphans", storage=opened).get_trials(deepcopy=False)
-                    if "worker" in t.user_attrs}
-            time.sleep(0.2)
-        assert len(workers) == 2, "the workers did not start before the deadline"
+    with tuning_parent(tmp_path, stderr=subprocess.PIPE, text=True) as (
+            parent, opened, workers):
         parent.send_signal(signal.SIGINT)
         _, stderr = parent.communicate(timeout=60)  # the budget is 100,000 trials
         assert "KeyboardInterrupt" in stderr
-        deadline = time.monotonic() + 30
-        while any(_pid_alive(pid) for pid in workers) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not any(_pid_alive(pid) for pid in workers)
+        assert wait_until_gone(workers)
         trials = optuna.load_study(study_name="orphans", storage=opened).get_trials(
             deepcopy=False)
         # the workers' running trials were stopped, marked and queued again
@@ -301,11 +295,6 @@ def test_an_interrupt_to_tune_alone_stops_its_workers_trials(tmp_path):
         interrupted = [t for t in trials if t.system_attrs.get("autometa:interrupted")]
         assert interrupted and all(t.state == TrialState.FAIL for t in interrupted)
         assert stderr.count("Traceback") == 1  # the parent's; the workers stop quietly
-    finally:
-        parent.kill()
-        for pid in workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
 
 
 # ------------------------------------------------------------------ kill and resume
