@@ -51,6 +51,13 @@ MISSING_WORDS = ("na", "n/a", "n.a.", "none", "null", "nil", "missing", "unknown
 _MISSING = "(?i:" + "|".join(map(re.escape, MISSING_WORDS)) + r"|#[a-z/0]{1,10}[!?])"
 #: Currency symbols written before or after an amount.
 CURRENCIES = "$€£¥₹"
+#: ISO 4217 codes of common currencies, written before or after an amount (``EUR 12,50``).
+CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR", "SEK", "NOK",
+                  "DKK", "PLN", "CZK", "HUF", "BRL", "MXN", "ZAR", "KRW", "NZD", "SGD", "HKD")
+#: A currency as matched (three capitals: a code, checked against the list afterwards).
+_CURRENCY = "(?:[" + CURRENCIES + "]|[A-Z]{3})"
+#: What is removed from an amount to leave its number: currencies, percent signs, spaces.
+_UNITS = "[" + CURRENCIES + "%\\s]|[A-Z]{3}"
 #: A date written with its day and month as one or two digits and a four-digit year,
 #: day and month in either order (``31/01/2024``, ``1.2.2024``, ``01-31-2024 10:30``).
 _NUMERIC_DATE = re.compile(
@@ -73,9 +80,10 @@ def _formatted_number(decimal: str) -> str:
     # a first group of 0 is no thousands (``0,860`` is a decimal comma)
     digits = rf"(?:[1-9]\d{{0,2}}(?:{thousands}\d{{3}})+|\d+)"
     number = rf"(?:{digits}(?:{re.escape(decimal)}\d*)?|{re.escape(decimal)}\d+)"
-    currency = f"[{CURRENCIES}]"
-    return (rf"{sign}?(?:{currency}\s?)?{sign}?{number}(?:[eE][+-]?\d+)?"
-            rf"(?:\s?%|\s?{currency})?")
+    # accountants write a negative amount in parentheses, (1,234.00), or with a trailing
+    # minus, 1234.00- (SAP); unbalanced parentheses are refused when converting
+    return (rf"\(?{sign}?(?:{_CURRENCY}\s?)?{sign}?{number}(?:[eE][+-]?\d+)?"
+            rf"(?:\s?%|\s?{_CURRENCY})?\)?-?")
 
 
 def _text_columns_matching(frame: pd.DataFrame, pattern: str | re.Pattern[str]
@@ -180,7 +188,8 @@ def formatted_numbers(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFram
     """Text columns of numbers written with currencies, separators or percent signs.
 
     A column is converted when every value is such a number (``$1,234.50``, ``-12.5%``,
-    ``12 €``, ``−3.5`` with a Unicode minus) or a placeholder for "no value"
+    ``12 €``, ``EUR 12.50``, ``−3.5`` with a Unicode minus, an accountant's negative
+    ``(1,234.00)`` or ``1234.00-``) or a placeholder for "no value"
     (:data:`PLACEHOLDERS`, and in any case :data:`MISSING_WORDS` such as ``n.a.`` or
     ``unknown``, or a spreadsheet's error value such as ``#DIV/0!``; they become missing),
     at least one value is a number, and the column is in one unit: at most one currency, and
@@ -209,12 +218,24 @@ def formatted_numbers(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFram
         numbers = text[~(text.isin(PLACEHOLDERS) | text.str.fullmatch(_MISSING))]
         if numbers.empty:
             continue
+        joined = "\n".join(numbers.tolist())  # one search of the whole column's text
+        negative = None
+        if "(" in joined or ")" in joined or "-\n" in joined + "\n":  # (5) or 5-
+            opened, closed = numbers.str.startswith("("), numbers.str.contains(")", regex=False)
+            if (opened != closed).any():
+                continue  # "(5" or "5)": no accountant's negative
+            negative = opened | numbers.str.endswith("-")
+            numbers = numbers.str.strip("()").str.rstrip("-")
         percent = numbers.str.endswith("%")
-        currencies = set("".join(numbers.tolist())) & set(CURRENCIES)
-        if len(currencies) > 1 or 0 < percent.sum() < len(numbers):
-            continue  # mixed units: amounts in two currencies, fractions beside percents
-        plain = (numbers.str.replace(f"[{CURRENCIES}%\\s]", "", regex=True)
+        currencies = set(re.findall(_CURRENCY, joined))
+        if len(currencies) > 1 or not currencies <= set(CURRENCIES) | set(CURRENCY_CODES):
+            continue  # amounts in two currencies, or three capitals that are no currency
+        if 0 < percent.sum() < len(numbers):
+            continue  # mixed units: fractions beside percents
+        plain = (numbers.str.replace(_UNITS, "", regex=True)
                  .str.replace(thousands, "", regex=True).str.replace("\u2212", "-"))
+        if negative is not None:
+            plain = plain.where(~negative, "-" + plain)
         if decimal == ",":
             plain = plain.str.replace(",", ".", regex=False)
         try:

@@ -212,3 +212,22 @@ def test_words_for_no_value_and_spreadsheet_errors_leave_numbers_numbers(tmp_pat
     semicolons = _read(tmp_path, "a;b;y\n1,5;#WERT!;a\nn.a.;2;b\n2,5;−3;a\n")
     np.testing.assert_allclose(semicolons["a"], [1.5, np.nan, 2.5])
     np.testing.assert_allclose(semicolons["b"], [np.nan, 2.0, -3.0])
+
+
+def test_accounting_negatives_and_currency_codes_are_amounts(tmp_path):
+    # finance exports: negatives in parentheses or with a trailing minus (SAP), ISO codes
+    # for the currency; each kept its column as text
+    read = _read(tmp_path, 'a,b,c,d,y\n'
+                           '"(1,234.00)",1234.00-,EUR 1.5,12.5 USD,x\n'
+                           '"$1,000.50",99.5,EUR 2,"1,000.25 USD",y\n'
+                           '(3),-2,EUR -3.25,7 USD,x\n')
+    np.testing.assert_allclose(read["a"], [-1234.0, 1000.5, -3.0])
+    np.testing.assert_allclose(read["b"], [-1234.0, 99.5, -2.0])
+    np.testing.assert_allclose(read["c"], [1.5, 2.0, -3.25])
+    np.testing.assert_allclose(read["d"], [12.5, 1000.25, 7.0])
+    german = _read(tmp_path, "a;b;y\nEUR 1.234,56;1.234,56-;x\nEUR 12,50;(7,25);y\n")
+    np.testing.assert_allclose(german["a"], [1234.56, 12.5])
+    np.testing.assert_allclose(german["b"], [-1234.56, -7.25])
+    # two currencies are two units: left as text
+    mixed = _read(tmp_path, "a,y\nEUR 5,x\nUSD 3,y\n")
+    assert _is_text(mixed["a"])
