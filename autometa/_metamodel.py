@@ -91,11 +91,13 @@ class MetaModel(BaseEstimator):
     The uncertainty is ``sqrt(var(members) + var(neighbours' scores))``, rescaled by a
     factor chosen on out-of-bag pairs so that it matches the root-mean-square error.
     Expected fit time comes from a separate LightGBM model of
-    ``log10(fit_time / rows ** b)`` on the number of training rows, the meta-features and
-    the configuration features, with ``b`` the algorithm's
+    ``log10(fit_time / (rows + c) ** b)`` on the number of training rows, the meta-features
+    and the configuration features, with ``b`` the algorithm's
     :attr:`~knowledge_base.portfolio.Algorithm.fit_time_exponent` (1; about 2 for kernel
-    SVMs): trees cannot extrapolate a total time, so a table larger than every timed fit
-    takes ``rows ** b`` times longer per unit instead of as long as the largest one.
+    SVMs) and ``c`` its :attr:`~knowledge_base.portfolio.Algorithm.fit_time_overhead_rows`
+    (a fixed cost per boosting iteration, counted as rows): trees cannot extrapolate a
+    total time, so a table larger than every timed fit takes ``(rows + c) ** b`` times
+    longer per unit instead of as long as the largest one.
 
     Parameters
     ----------
@@ -156,8 +158,9 @@ class MetaModel(BaseEstimator):
     members_ : list of lightgbm.Booster
         The bagged score models.
     time_model_ : FitTimeModel or None
-        Model of ``log10(fit_time / rows ** b)`` (``b``: the algorithm's fit-time
-        exponent); ``None`` when fewer than 20 fit times were given.
+        Model of ``log10(fit_time / (rows + c) ** b)`` (``b``, ``c``: the algorithm's
+        fit-time exponent and overhead rows); ``None`` when fewer than 20 fit times were
+        given.
     neighbor_weight_ : float
         Blend weight of the nearest-dataset component.
     uncertainty_scale_ : float
