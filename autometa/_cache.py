@@ -28,7 +28,14 @@ import sklearn
 from autometa._exceptions import InvalidInputError
 from autometa._metamodel import MetaModel
 from knowledge_base import TABLES, KnowledgeBase, default_path
-from knowledge_base.portfolio import ALGORITHMS, fit_time_exponent, fit_time_overhead_rows
+from knowledge_base.portfolio import (
+    ALGORITHMS,
+    TASKS,
+    default_configuration,
+    fit_time_column_exponent,
+    fit_time_exponent,
+    fit_time_overhead_rows,
+)
 
 __all__ = ["RECOMMEND_GROUPS", "cache_dir", "clear_cache", "default_metamodel"]
 
@@ -37,7 +44,7 @@ __all__ = ["RECOMMEND_GROUPS", "cache_dir", "clear_cache", "default_metamodel"]
 #: would be skipped or subsampled by the time budget, making them inconsistent).
 RECOMMEND_GROUPS = ("general", "statistical", "info_theory")
 #: Bumped whenever the fitted state of :class:`MetaModel` changes, so stale files are ignored.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 _MEMORY_SLOTS = 4
 #: Cached models kept on disk (the most recently used; the default knowledge base needs 2).
 DISK_SLOTS = 8
@@ -129,8 +136,10 @@ def default_metamodel(kb: KnowledgeBase | str | Path | None, *, task: str,
                 "versions": [__version__, CACHE_FORMAT, lightgbm.__version__,
                              sklearn.__version__],
                 # the fit-time model is trained relative to how each algorithm's time
-                # scales with rows: a change there is a different model
-                "fit_time_scaling": {name: [fit_time_exponent(name), fit_time_overhead_rows(name)]
+                # scales with rows and columns: a change there is a different model
+                "fit_time_scaling": {name: [fit_time_exponent(name), fit_time_overhead_rows(name),
+                                            *(fit_time_column_exponent(default_configuration(
+                                                name, task_type)) for task_type in TASKS)]
                                      for name in ALGORITHMS}}
     key = hashlib.sha256(json.dumps(key_data, sort_keys=True, default=str).encode()
                          ).hexdigest()[:24]

@@ -25,6 +25,8 @@ __all__ = ["MetaModel"]
 
 #: Meta-feature holding the number of rows (OpenML's data-quality name).
 ROWS = "NumberOfInstances"
+#: Meta-feature holding the number of columns (fit times scale with it).
+COLUMNS = "NumberOfFeatures"
 FAILED = ("error", "timeout")
 
 
@@ -91,13 +93,15 @@ class MetaModel(BaseEstimator):
     The uncertainty is ``sqrt(var(members) + var(neighbours' scores))``, rescaled by a
     factor chosen on out-of-bag pairs so that it matches the root-mean-square error.
     Expected fit time comes from a separate LightGBM model of
-    ``log10(fit_time / (rows + c) ** b)`` on the number of training rows, the meta-features
-    and the configuration features, with ``b`` the algorithm's
+    ``log10(fit_time / ((rows + c) ** b * columns ** e))`` on the number of training rows,
+    the meta-features and the configuration features, with ``b`` the algorithm's
     :attr:`~knowledge_base.portfolio.Algorithm.fit_time_exponent` (1; about 2 for kernel
-    SVMs) and ``c`` its :attr:`~knowledge_base.portfolio.Algorithm.fit_time_overhead_rows`
-    (a fixed cost per boosting iteration, counted as rows): trees cannot extrapolate a
-    total time, so a table larger than every timed fit takes ``(rows + c) ** b`` times
-    longer per unit instead of as long as the largest one.
+    SVMs), ``c`` its :attr:`~knowledge_base.portfolio.Algorithm.fit_time_overhead_rows`
+    (a fixed cost per boosting iteration, counted as rows) and ``e`` the configuration's
+    :func:`~knowledge_base.portfolio.fit_time_column_exponent` (1; less for MLPs and
+    forests drawing sqrt(columns) per split): trees cannot extrapolate a total time, so a
+    table larger or wider than every timed fit takes ``(rows + c) ** b * columns ** e``
+    times longer per unit instead of as long as the largest one.
 
     Parameters
     ----------
@@ -685,8 +689,9 @@ class MetaModel(BaseEstimator):
         names = self.metafeature_names_
         return FitTimeModel.fit(
             rows, raw[d_idx], config_features[c_idx],
-            [self.configs_[self.config_ids_[j]].algorithm for j in c_idx], log_time,
+            [self.configs_[self.config_ids_[j]] for j in c_idx], log_time,
             rows_column=names.index(ROWS) if ROWS in names else None,
+            columns_column=names.index(COLUMNS) if COLUMNS in names else None,
             train=lambda design, target: self._train(
                 design, target, None, seed=self.random_state, rounds=80,
                 categorical=1 + len(names)))
@@ -825,7 +830,7 @@ class MetaModel(BaseEstimator):
                 "predicted_score": np.clip(score, 0.0, 1.0), "uncertainty": uncertainty,
                 "expected_fit_time": (np.full(len(configs), np.nan) if self.time_model_ is None
                                       else self.time_model_.predict(rows, raw[q], features,
-                                                                    algorithms)),
+                                                                    configs)),
                 "model_score": np.clip(gbm, 0.0, 1.0), "neighbor_score": nn_mean,
                 "novel": novel, "distance": nearest}))
         return pd.concat(parts, ignore_index=True)

@@ -3,7 +3,13 @@
 import pytest
 from conftest import SHARED_DATA, load_benchmark
 
-from knowledge_base.portfolio import algorithm_names, fit_time_exponent
+from knowledge_base.portfolio import (
+    Configuration,
+    algorithm_names,
+    default_configuration,
+    fit_time_column_exponent,
+    fit_time_exponent,
+)
 
 LCDB = SHARED_DATA / "lcdb"
 
@@ -32,3 +38,15 @@ def test_declared_exponents_do_not_understate_lcdb_scaling(lcdb_slopes):
 def test_unknown_learners_scale_linearly():
     assert fit_time_exponent("lcdb_svc_rbf") == 1.0
     assert fit_time_exponent("svm") > 1.5
+
+
+def test_column_exponents_follow_the_columns_a_fit_reads():
+    # forests drawing sqrt(columns) per split grow slower with columns than those drawing
+    # a fraction of them; imported learners scale linearly
+    forest = default_configuration("random_forest", "classification")
+    assert forest.params["max_features"] == "sqrt"
+    fraction = Configuration("random_forest", {**forest.params, "max_features": 0.5})
+    assert fit_time_column_exponent(forest) < fit_time_column_exponent(fraction) == 1.0
+    assert fit_time_column_exponent(default_configuration("random_forest", "regression")) == 1.0
+    assert fit_time_column_exponent(default_configuration("lightgbm", "regression")) == 1.0
+    assert fit_time_column_exponent(Configuration("openml_adaboost", {})) == 1.0

@@ -20,6 +20,7 @@ from knowledge_base import KnowledgeBase
 from knowledge_base.portfolio import (
     algorithm_names,
     default_configuration,
+    fit_time_column_exponent,
     fit_time_exponent,
     fit_time_overhead_rows,
     sample_configurations,
@@ -36,6 +37,7 @@ def _structured_metadata(n_datasets: int, *, seed: int, offset: int = 0):
     mf = pd.DataFrame(rng.normal(size=(n_datasets, 6)), index=ids,
                       columns=[f"mf{j}" for j in range(6)])
     mf["NumberOfInstances"] = np.round(10 ** rng.uniform(2, 4, n_datasets))
+    mf["NumberOfFeatures"] = np.round(10 ** rng.uniform(0.5, 2, n_datasets))
     configs = {}
     for name in algorithm_names():
         for config in ([default_configuration(name, "classification")]
@@ -49,11 +51,14 @@ def _structured_metadata(n_datasets: int, *, seed: int, offset: int = 0):
     config_noise = np.random.default_rng(99).normal(scale=0.2, size=(1, len(config_ids)))
     scores = 0.8 + 0.05 * (effect + config_noise + rng.normal(scale=0.05, size=effect.shape))
     scores = pd.DataFrame(scores, index=ids, columns=config_ids)
-    # seconds ~ (rows + overhead) ** exponent: linear, about quadratic for the SVM
+    # seconds ~ (rows + overhead) ** exponent * columns ** column exponent: linear in rows,
+    # about quadratic for the SVM; linear in columns, less for sqrt(columns) forests
     exponents = np.array([fit_time_exponent(configs[c].algorithm) for c in config_ids])
     overheads = np.array([fit_time_overhead_rows(configs[c].algorithm) for c in config_ids])
+    column_exponents = np.array([fit_time_column_exponent(configs[c]) for c in config_ids])
     times = pd.DataFrame(1e-4 * (1 + code) * (mf[["NumberOfInstances"]].to_numpy()
-                                              + overheads) ** exponents,
+                                              + overheads) ** exponents
+                         * mf[["NumberOfFeatures"]].to_numpy() ** column_exponents,
                          index=ids, columns=config_ids)
     return mf, scores, configs, times
 
@@ -231,6 +236,23 @@ def test_expected_fit_time_extrapolates_beyond_the_timed_tables(fitted, metadata
     ratio = predicted / truth
     assert ratio.between(0.5, 2.0).all(), ratio.describe()
     assert (exponents > 1.5).any()  # the SVM's configurations are among them
+
+
+def test_expected_fit_time_extrapolates_to_wider_tables(fitted, metadata):
+    # the training tables have at most 100 columns and fit times ~ columns ** e (1 for most
+    # configurations; less for forests drawing sqrt(columns) per split, and MLPs); a table
+    # of 10,000 columns is predicted to take that much longer, not as long as the widest
+    mf, _, configs, times = metadata
+    wide_row = mf.iloc[0].copy()
+    wide_row["NumberOfFeatures"] = 1e4
+    predicted = fitted.predict(wide_row).set_index("config_id")["expected_fit_time"]
+    exponents = pd.Series({cid: fit_time_column_exponent(config)
+                           for cid, config in configs.items()}).reindex(predicted.index)
+    truth = times.iloc[0].reindex(predicted.index) * (
+        1e4 / mf.iloc[0]["NumberOfFeatures"]) ** exponents
+    ratio = predicted / truth
+    assert ratio.between(0.5, 2.0).all(), ratio.describe()
+    assert (exponents < 1).any() and (exponents == 1).any()
 
 
 def test_unknown_configurations_are_scored_by_the_model(fitted, metadata):

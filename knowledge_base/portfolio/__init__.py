@@ -34,6 +34,7 @@ __all__ = [
     "build_pipeline",
     "check_task",
     "default_configuration",
+    "fit_time_column_exponent",
     "fit_time_exponent",
     "fit_time_overhead_rows",
     "get_algorithm",
@@ -95,6 +96,15 @@ def fit_time_overhead_rows(name: str) -> float:
     """
     algorithm = ALGORITHMS.get(name)
     return 0.0 if algorithm is None else float(algorithm.fit_time_overhead_rows)
+
+
+def fit_time_column_exponent(config: Configuration) -> float:
+    """How a configuration's fit time grows with columns (``time ~ columns ** exponent``).
+
+    1 for algorithms outside the portfolio (e.g. imported OpenML or LCDB learners).
+    """
+    algorithm = ALGORITHMS.get(config.algorithm)
+    return 1.0 if algorithm is None else algorithm.column_exponent(config.params)
 
 
 def default_configuration(name: str, task: str) -> Configuration:

@@ -67,6 +67,16 @@ class Algorithm(abc.ABC):
     #: fit_time_exponent``, so that the time of small fits (per tree, per iteration)
     #: is not extrapolated as if it grew with the rows (``benchmarks/fit_time_growth.py``).
     fit_time_overhead_rows: float = 0.0
+    #: How fit time grows with the table's columns beyond the knowledge base's timed fits:
+    #: ``time ~ columns ** fit_time_column_exponent`` (of a configuration:
+    #: :meth:`column_exponent`).  Measured on corpus tables widened from 16 to 4,096
+    #: columns (``benchmarks/fit_time_width.py``): 0.75-1.03 for boosting, linear models,
+    #: kNN and SVMs; the campaign timed nothing wider than 279 columns.
+    fit_time_column_exponent: float = 1.0
+
+    def column_exponent(self, params: Mapping[str, Any]) -> float:
+        """How a configuration's fit time grows with columns (``time ~ columns ** e``)."""
+        return float(self.fit_time_column_exponent)
 
     @abc.abstractmethod
     def defaults(self, task: str) -> dict[str, Any]:
