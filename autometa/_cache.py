@@ -44,7 +44,7 @@ __all__ = ["RECOMMEND_GROUPS", "cache_dir", "clear_cache", "default_metamodel"]
 #: would be skipped or subsampled by the time budget, making them inconsistent).
 RECOMMEND_GROUPS = ("general", "statistical", "info_theory")
 #: Bumped whenever the fitted state of :class:`MetaModel` changes, so stale files are ignored.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 _MEMORY_SLOTS = 4
 #: Cached models kept on disk (the most recently used; the default knowledge base needs 2).
 DISK_SLOTS = 8

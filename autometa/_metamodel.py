@@ -93,15 +93,16 @@ class MetaModel(BaseEstimator):
     The uncertainty is ``sqrt(var(members) + var(neighbours' scores))``, rescaled by a
     factor chosen on out-of-bag pairs so that it matches the root-mean-square error.
     Expected fit time comes from a separate LightGBM model of
-    ``log10(fit_time / ((rows + c) ** b * columns ** e))`` on the number of training rows,
-    the meta-features and the configuration features, with ``b`` the algorithm's
+    ``log10(fit_time / (rows + c) ** b)`` on the number of training rows, the meta-features
+    and the configuration features, with ``b`` the algorithm's
     :attr:`~knowledge_base.portfolio.Algorithm.fit_time_exponent` (1; about 2 for kernel
-    SVMs), ``c`` its :attr:`~knowledge_base.portfolio.Algorithm.fit_time_overhead_rows`
-    (a fixed cost per boosting iteration, counted as rows) and ``e`` the configuration's
-    :func:`~knowledge_base.portfolio.fit_time_column_exponent` (1; less for MLPs and
-    forests drawing sqrt(columns) per split): trees cannot extrapolate a total time, so a
-    table larger or wider than every timed fit takes ``(rows + c) ** b * columns ** e``
-    times longer per unit instead of as long as the largest one.
+    SVMs) and ``c`` its :attr:`~knowledge_base.portfolio.Algorithm.fit_time_overhead_rows`
+    (a fixed cost per boosting iteration, counted as rows): trees cannot extrapolate a
+    total time, so a table larger than every timed fit takes ``(rows + c) ** b`` times
+    longer per unit instead of as long as the largest one.  A table wider than every timed
+    fit of an algorithm takes ``(columns / widest) ** e`` longer than the trees say, with
+    ``e`` the configuration's :func:`~knowledge_base.portfolio.fit_time_column_exponent`
+    (1; less for MLPs and forests drawing sqrt(columns) per split).
 
     Parameters
     ----------

@@ -11,10 +11,15 @@ little noise on the numbers, so that rows do not repeat) to growing sizes, one t
 and prints the growth from the smallest size against the growth the extrapolation predicts,
 with the overhead that fits the measured growth best.
 
+With ``--recommended``, each algorithm's configuration is the one ``recommend`` ranks first
+for a 1,333-row sample of the table (the first of the algorithm among the recommended
+configurations, else among the candidates) instead of its library default: tuned
+configurations (many small trees, small leaves) grow differently from the defaults.
+
 Usage::
 
     python benchmarks/fit_time_growth.py [--sizes 1333 8000 48000 128000] [--repeats 1]
-        [--table PATH:TASK ...] [--algorithm NAME ...]
+        [--table PATH:TASK ...] [--algorithm NAME ...] [--recommended]
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from threadpoolctl import threadpool_limits
 
 from knowledge_base.portfolio import (
     ALGORITHMS,
+    Configuration,
     build_pipeline,
     default_configuration,
     fit_time_exponent,
@@ -69,6 +75,22 @@ def best_overhead(name: str, sizes: np.ndarray, growth: np.ndarray) -> float:
     return float(grid[int(np.argmin(errors))])
 
 
+def recommended_configurations(sample: pd.DataFrame, target: str, task: str,
+                               names: list[str]) -> dict[str, Configuration]:
+    """The configuration of each algorithm ``recommend`` ranks first for ``sample``."""
+    import autometa
+
+    rec = autometa.recommend(sample, target=target, task=task)
+    chosen = {}
+    for name in names:
+        rows = rec.configs[rec.configs["algorithm"] == name]
+        if rows.empty:
+            rows = rec.candidates[rec.candidates["algorithm"] == name]
+        chosen[name] = Configuration(name, dict(rows.iloc[0]["params"]))
+        print(f"{name}: {chosen[name].params}", flush=True)
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1333, 8000, 48000, 128000])
@@ -77,6 +99,9 @@ def main() -> None:
     parser.add_argument("--table", action="append", metavar="PATH:TASK",
                         help="A corpus table (path under ../shared/data) instead of the two "
                              "default ones (repeatable).")
+    parser.add_argument("--recommended", action="store_true",
+                        help="Time the configuration recommend ranks first for a 1,333-row "
+                             "sample, not the library default.")
     args = parser.parse_args()
     tables = [tuple(spec.rsplit(":", 1)) for spec in args.table] if args.table else TABLES
     names = args.algorithm or ALGORITHMS_TIMED
@@ -86,11 +111,14 @@ def main() -> None:
     for path, task in tables:
         frame = pd.read_parquet(SHARED / path)
         target = corpus.loc[corpus["path"] == path, "target"].iloc[0]
+        configs = ({name: default_configuration(name, task) for name in names}
+                   if not args.recommended else recommended_configurations(
+                       resampled(frame, 1333, seed=1), target, task, names))
         for size in sizes.astype(int):
             table = resampled(frame, size, seed=0)
             X, y = table.drop(columns=target), table[target]
             for name in names:
-                pipeline = build_pipeline(default_configuration(name, task), task=task,
+                pipeline = build_pipeline(configs[name], task=task,
                                           n_samples=size, n_features=X.shape[1])
                 times = []
                 for _ in range(args.repeats):

@@ -253,6 +253,15 @@ def test_expected_fit_time_extrapolates_to_wider_tables(fitted, metadata):
     ratio = predicted / truth
     assert ratio.between(0.5, 2.0).all(), ratio.describe()
     assert (exponents < 1).any() and (exponents == 1).any()
+    # within the widest timed table the trees alone decide
+    widest = mf["NumberOfFeatures"].max()
+    assert set(fitted.time_model_.widest_columns.values()) == {widest}
+    inside = mf.iloc[0].copy()
+    inside["NumberOfFeatures"] = widest
+    at_widest = fitted.predict(inside).set_index("config_id")["expected_fit_time"]
+    beyond = (predicted / at_widest.reindex(predicted.index))
+    expected = (1e4 / widest) ** exponents
+    assert np.allclose(beyond, expected, rtol=1e-6)
 
 
 def test_unknown_configurations_are_scored_by_the_model(fitted, metadata):

@@ -73,10 +73,11 @@ class LightGBM(Algorithm):
     encoding = "ordinal"
     scale = False
     impute = False
-    #: a fixed cost per boosting iteration, worth ~4,000-11,000 rows on four corpus tables
-    #: (``fit_time_growth.py``: defaults 11-13x slower on 128,000 rows than on 1,333,
-    #: where rows alone say 96x)
-    fit_time_overhead_rows = 8_000.0
+    #: a fixed cost per boosting iteration, worth ~1,400-13,000 rows: the overhead that
+    #: predicts best the growth from 1,333 to 8,000-128,000 rows of the defaults on 9
+    #: corpus tables and of recommended configurations on 6 (``fit_time_growth.py``
+    #: [--recommended]; tuned, multi-class: ~1,400-3,800; defaults, binary: ~8,000-11,000)
+    fit_time_overhead_rows = 5_000.0
 
     def defaults(self, task: str) -> dict[str, Any]:
         """Library defaults of LightGBM 4."""
@@ -121,9 +122,9 @@ class HistGradientBoosting(Algorithm):
     encoding = "ordinal"
     scale = False
     impute = False
-    #: a fixed cost per iteration worth ~2,700 (216 features) to ~25,000 rows (6-10
-    #: features) on four corpus tables (``fit_time_growth.py``: defaults 6-7x slower on
-    #: 128,000 rows than on 1,333 with 9-10 features)
+    #: a fixed cost per iteration worth ~1,500-28,000 rows; 10,000 predicts best the
+    #: growth from 1,333 to 8,000-128,000 rows of the defaults on 9 corpus tables and of
+    #: recommended configurations on 6 (``fit_time_growth.py`` [--recommended])
     fit_time_overhead_rows = 10_000.0
 
     def defaults(self, task: str) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class Algorithm(abc.ABC):
     #: fit_time_exponent``, so that the time of small fits (per tree, per iteration)
     #: is not extrapolated as if it grew with the rows (``benchmarks/fit_time_growth.py``).
     fit_time_overhead_rows: float = 0.0
-    #: How fit time grows with the table's columns beyond the knowledge base's timed fits:
+    #: How fit time grows with the table's columns beyond the knowledge base's widest timed fit:
     #: ``time ~ columns ** fit_time_column_exponent`` (of a configuration:
     #: :meth:`column_exponent`).  Measured on corpus tables widened from 16 to 4,096
     #: columns (``benchmarks/fit_time_width.py``): 0.75-1.03 for boosting, linear models,
