@@ -97,7 +97,12 @@ from autometa._warm_start import (
     portfolio_rows,
 )
 from knowledge_base import METRICS
-from knowledge_base.campaign import cv_splits, fit_and_score, keyboard_interrupts_kept
+from knowledge_base.campaign import (
+    EvaluationTimeout,
+    cv_splits,
+    fit_and_score,
+    keyboard_interrupts_kept,
+)
 from knowledge_base.portfolio import Configuration, build_pipeline
 
 __all__ = ["TuneResult", "tune"]
@@ -316,19 +321,40 @@ class _CrossValidation:
     def splits(self) -> list[tuple[np.ndarray, np.ndarray]]:
         return cv_splits(self.y, self.task, self.cv, self.random_state)
 
-    def evaluate(self, config: Configuration) -> dict[str, Any]:
+    def evaluate(self, config: Configuration, *,
+                 seconds_left: Callable[[], float | None] | None = None) -> dict[str, Any]:
         """Cross-validate ``config``; the campaign's folds and metrics.
+
+        ``seconds_left()``, asked before each fold, is how long the study may still run
+        (``None``: no limit); a fold is stopped when it runs out.
 
         Returns
         -------
         dict
             ``score`` (mean over folds), ``fold_scores``, ``fit_time`` (total seconds).
+
+        Raises
+        ------
+        _DeadlineReached
+            When ``seconds_left`` runs out before or during a fold.
         """
         scores, fit_time = [], 0.0
         for train, test in self.splits():
-            fold = fit_and_score(config, self.task, self.X, self.y, train, test, self.classes,
-                                 random_state=self.random_state,
-                                 time_limit_s=self.fit_timeout)
+            limit, by_deadline = self.fit_timeout, False
+            left = None if seconds_left is None else seconds_left()
+            if left is not None:
+                if left <= 0:
+                    raise _DeadlineReached(_DEADLINE_MESSAGE)
+                if limit is None or left < limit:
+                    limit, by_deadline = left, True
+            try:
+                fold = fit_and_score(config, self.task, self.X, self.y, train, test,
+                                     self.classes, random_state=self.random_state,
+                                     time_limit_s=limit)
+            except EvaluationTimeout:
+                if by_deadline:
+                    raise _DeadlineReached(_DEADLINE_MESSAGE) from None
+                raise
             fit_time += fold["fit_time"]
             scores.append(float(fold[self.metric]))
         finite = [score for score in scores if math.isfinite(score)]
@@ -352,6 +378,16 @@ class _ModelError(Exception):
     """A configuration could not be fitted or scored (recorded, the study goes on)."""
 
 
+class _DeadlineReached(Exception):
+    """The study's ``timeout`` came during a trial: no result, the trial is queued again."""
+
+
+#: User attribute of a trial stopped by the study's ``timeout``.
+STOPPED_ATTR = "stopped"
+_DEADLINE_MESSAGE = ("the timeout came before this trial finished (no result); it is "
+                     "queued to run first when the study resumes")
+
+
 def _worker_id() -> dict[str, Any]:
     """Who runs a trial: host, process id and the process's start (tells reused ids apart)."""
     return {"host": socket.gethostname(), "pid": os.getpid(),
@@ -371,6 +407,8 @@ class _Objective:
 
     data: _CrossValidation
     algorithms: list[str]
+    #: When the study's ``timeout`` ends (``time.time()``), if it has one.
+    deadline: float | None = None
 
     def __call__(self, trial: optuna.Trial) -> float:
         try:
@@ -389,7 +427,15 @@ class _Objective:
         trial.set_user_attr("config_id", config.config_id)
         trial.set_user_attr("configuration", config.to_json())
         try:
-            result = self.data.evaluate(config)
+            result = self.data.evaluate(config, seconds_left=lambda: self._seconds_left(trial))
+        except _DeadlineReached:
+            # the budget ran out, not the configuration: no result, and a resumed study
+            # runs it first (as after Ctrl-C)
+            storage = trial.study._storage
+            storage.set_trial_system_attr(trial._trial_id, INTERRUPTED_ATTR, True)
+            trial.set_user_attr(STOPPED_ATTR, _DEADLINE_MESSAGE)
+            _enqueue_retry(trial.study, storage.get_trial(trial._trial_id))
+            raise
         except Exception as error:  # noqa: BLE001 - a failing model is a result
             last = traceback.extract_tb(error.__traceback__)[-1]
             message = (f"{type(error).__name__}: {error} "
@@ -404,6 +450,18 @@ class _Objective:
             raise _ModelError(message)
         trial.set_user_attr("cv_score", result["score"])
         return result["score"]
+
+    def _seconds_left(self, trial: optuna.Trial) -> float | None:
+        """Seconds until the study's timeout (``None``: no limit).
+
+        No limit without a timeout, nor while the study has no complete trial: the first
+        result is worth waiting for.
+        """
+        if self.deadline is None:
+            return None
+        if not trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+            return None
+        return self.deadline - time.time()
 
 
 # ================================================================= the budget
@@ -556,7 +614,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         what it already has: a resumed study only runs the rest).  ``None``: no limit,
         run until ``timeout`` (as in :meth:`optuna.study.Study.optimize`).
     timeout : float, optional
-        Stop starting new trials after this many seconds.
+        Seconds to tune: no trial starts after them (as in
+        :meth:`optuna.study.Study.optimize`), and, once a trial has completed, a trial
+        still running is stopped there (no result; it is queued and runs first when the
+        study is resumed).  The refit of the best configuration comes after.
     storage : str, path or optuna storage, optional
         Where the study lives: an SQLAlchemy URL (``sqlite:///tune.db``,
         ``postgresql://...``), an SQLite file path (``tune.db``), a journal file path
@@ -878,10 +939,12 @@ class _Run:
         sampler = _make_sampler(self.sampler, seed=seed,
                                 prior=lambda: self.prior_factory(seed))
         study.sampler = sampler
+        deadline = None if self.timeout is None else time.time() + self.timeout
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*fixed parameter.*")
-            study.optimize(_Objective(self.data, self.algorithms), n_trials=remaining,
-                           timeout=self.timeout, catch=(_ModelError,),
+            study.optimize(_Objective(self.data, self.algorithms, deadline),
+                           n_trials=remaining, timeout=self.timeout,
+                           catch=(_ModelError, _DeadlineReached),
                            callbacks=[*([] if self.n_trials is None else
                                         [_StopWhenDone(self.n_trials)]), *callbacks],
                            gc_after_trial=False)
@@ -1045,6 +1108,16 @@ def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
     best = study.best_trial
     config = params_to_configuration(best.params)
     pipeline = data.refit(config) if refit else None
+    queued = {t.user_attrs.get("retry_of") for t in study.get_trials(
+        deepcopy=False, states=(TrialState.WAITING,))}
+    stopped = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+               if STOPPED_ATTR in t.user_attrs and t.number in queued]
+    if stopped:
+        resumable = not isinstance(study._storage, optuna.storages.InMemoryStorage)
+        notes = [*notes, f"trial {', '.join(map(str, stopped))} was stopped by the timeout "
+                 "before it finished (no result)" + (
+                     ": it is queued, and runs first when the study is resumed (the same "
+                     "storage and study name)" if resumable else "")]
     fold_scores = list(best.user_attrs.get("fold_scores", []))
     defined = sum(math.isfinite(score) for score in fold_scores)
     if defined < len(fold_scores):

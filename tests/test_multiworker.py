@@ -46,9 +46,9 @@ WORKER = textwrap.dedent("""
         float(sys.argv[4])
     original = _tune._CrossValidation.evaluate
 
-    def slow(self, config):  # a little work per trial, so that the workers overlap
+    def slow(self, config, **kwargs):  # a little work per trial: the workers overlap
         time.sleep(delay)
-        return original(self, config)
+        return original(self, config, **kwargs)
 
     _tune._CrossValidation.evaluate = slow
     X, y = make_table(120, 4, task="classification", seed=5)

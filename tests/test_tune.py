@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import optuna
@@ -320,10 +321,10 @@ def test_n_warm_is_noted_where_nothing_is_enqueued(table):
 def test_failing_models_are_recorded_and_count_towards_the_budget(table, monkeypatch):
     original = _tune._CrossValidation.evaluate
 
-    def flaky(self, config):
+    def flaky(self, config, **kwargs):
         if config.algorithm == "knn":
             raise RuntimeError("knn exploded")
-        return original(self, config)
+        return original(self, config, **kwargs)
 
     monkeypatch.setattr(_tune._CrossValidation, "evaluate", flaky)
     result = autometa.tune(table, "target", n_trials=5, cv=3, algorithms=CHEAP,
@@ -482,9 +483,36 @@ def test_two_classes_one_of_a_single_row_are_refused_before_any_trial(table):
 def test_no_trial_limit_runs_until_the_timeout(table):
     result = autometa.tune(table, "target", n_trials=None, timeout=3, cv=3,
                            algorithms=["linear"], warm_start=False, refit=False)
-    started = [trial.datetime_start for trial in result.study.trials]
+    started = [trial.datetime_start for trial in result.study.trials
+               if trial.state != TrialState.WAITING]  # one stopped by the timeout, queued
     assert result.n_trials > 1  # more than one trial, none started after the timeout
     assert (max(started) - min(started)).total_seconds() < 3
+
+
+def test_a_trial_running_at_the_timeout_is_stopped_and_queued_again(tmp_path):
+    # Optuna's timeout only stops starting trials: one slow trial (a large perceptron)
+    # overran the budget by minutes; now its fit stops at the timeout once the study has
+    # a result, and the trial waits to run first when the study resumes
+    X, y = make_table(1500, 20, task="classification", seed=3)
+    slow = {"n_layers": 3, "n_units": 512, "alpha": 1e-4, "learning_rate_init": 1e-3,
+            "batch_size": 16}
+    recommendation = fake_recommendation(("linear", {"C": 1.0, "class_weight": None}),
+                                         ("mlp", slow))
+    storage = str(tmp_path / "study.log")
+    started = time.perf_counter()
+    result = autometa.tune(X.assign(target=y), "target", n_trials=5, timeout=4, cv=3,
+                           algorithms=["linear", "mlp"], recommendation=recommendation,
+                           storage=storage, study_name="s", refit=False)
+    assert time.perf_counter() - started < 15  # the perceptron alone takes minutes
+    trials = result.study.trials
+    assert result.n_trials == 1 and result.configuration.algorithm == "linear"
+    stopped = [t for t in trials if _tune.STOPPED_ATTR in t.user_attrs]
+    assert len(stopped) == 1 and stopped[0].state == TrialState.FAIL
+    assert stopped[0].params["mlp__n_units"] == 512
+    assert "error" not in stopped[0].user_attrs  # not a failure of the configuration
+    waiting = [t for t in trials if t.state == TrialState.WAITING]
+    assert [t.system_attrs["fixed_params"] for t in waiting] == [stopped[0].params]
+    assert any("timeout" in note for note in result.notes)
 
 
 def test_bad_table_or_target_is_rejected(table):

@@ -49,8 +49,9 @@ def tune_command(
                              help="Worker processes (-1: one per core)."),
     timeout: float | None = typer.Option(
         None, "--timeout", parser=SECONDS,
-        help="Start no new trial after S seconds (the meta-learned "
-        "sampler then weighs each configuration's expected fit time)."),
+        help="Tune for S seconds: no trial starts after them, and once one has a "
+        "result, a trial still running stops there (queued to run first on resume; the "
+        "meta-learned sampler then weighs each configuration's expected fit time)."),
     cost_weight: float | None = typer.Option(
         None, "--cost-weight", min=0.0, help="How much the meta-learned sampler penalises "
         "configurations expected to fit slowly (0: not at all; default: 0.5 with "
