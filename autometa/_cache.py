@@ -28,14 +28,7 @@ import sklearn
 from autometa._exceptions import InvalidInputError
 from autometa._metamodel import MetaModel
 from knowledge_base import TABLES, KnowledgeBase, default_path
-from knowledge_base.portfolio import (
-    ALGORITHMS,
-    TASKS,
-    default_configuration,
-    fit_time_column_exponent,
-    fit_time_exponent,
-    fit_time_overhead_rows,
-)
+from knowledge_base.portfolio import ALGORITHMS, fit_time_exponent, fit_time_overhead_rows
 
 __all__ = ["RECOMMEND_GROUPS", "cache_dir", "clear_cache", "default_metamodel"]
 
@@ -136,10 +129,9 @@ def default_metamodel(kb: KnowledgeBase | str | Path | None, *, task: str,
                 "versions": [__version__, CACHE_FORMAT, lightgbm.__version__,
                              sklearn.__version__],
                 # the fit-time model is trained relative to how each algorithm's time
-                # scales with rows and columns: a change there is a different model
-                "fit_time_scaling": {name: [fit_time_exponent(name), fit_time_overhead_rows(name),
-                                            *(fit_time_column_exponent(default_configuration(
-                                                name, task_type)) for task_type in TASKS)]
+                # scales with rows: a change there is a different model (columns only
+                # scale its predictions beyond the widest timed table)
+                "fit_time_scaling": {name: [fit_time_exponent(name), fit_time_overhead_rows(name)]
                                      for name in ALGORITHMS}}
     key = hashlib.sha256(json.dumps(key_data, sort_keys=True, default=str).encode()
                          ).hexdigest()[:24]
