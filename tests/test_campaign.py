@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -175,6 +176,17 @@ def test_score_fold_handles_classes_missing_from_the_test_fold():
     assert scores["accuracy"] == 1.0
     assert scores["roc_auc"] == 1.0
     assert np.isfinite(scores["log_loss"])
+
+
+def test_score_fold_of_a_single_class_is_scored_without_warnings():
+    # tiny tables: a fold may test one class (scikit-learn warned about its confusion
+    # matrix from inside autometa.tune)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = score_fold("classification", pd.Series(["a", "a"]), np.array(["a", "a"]),
+                            np.array([[0.9, 0.1], [0.8, 0.2]]), np.array(["a", "b"]))
+    assert scores["accuracy"] == scores["balanced_accuracy"] == 1.0
+    assert np.isnan(scores["roc_auc"]) and np.isfinite(scores["log_loss"])
 
 
 def test_retry_errors_measures_failed_tasks_again(tmp_path, corpus_index, small_corpus_ids):

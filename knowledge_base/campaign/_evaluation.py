@@ -142,7 +142,9 @@ def score_fold(task_type: str, y_true: pd.Series, y_pred: np.ndarray,
     truth = np.asarray(y_true)
     out = {"accuracy": float(accuracy_score(truth, y_pred))}
     with warnings.catch_warnings():
+        # a fold testing one class (tiny tables): the score is defined, the warnings are noise
         warnings.filterwarnings("ignore", message=".*y_pred contains classes not in y_true.*")
+        warnings.filterwarnings("ignore", message=".*single label was found in 'y_true'.*")
         out["balanced_accuracy"] = float(balanced_accuracy_score(truth, y_pred))
     if proba is None:
         out.update(roc_auc=float("nan"), log_loss=float("nan"))
