@@ -120,9 +120,9 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     Raises
     ------
     InvalidInputError
-        If ``df`` is not a non-empty DataFrame, ``target`` is not one of its columns, the
-        target is entirely missing, or no feature column is left or carries information
-        (every one missing on every row or constant).
+        If ``df`` is not a non-empty DataFrame, ``target`` is not one of its columns, two
+        columns share a name, the target is entirely missing, or no feature column is left
+        or carries information (every one missing on every row or constant).
 
     Notes
     -----
@@ -141,6 +141,14 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
             f"the table's columns are a {df.columns.nlevels}-level MultiIndex; flatten them "
             "first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]")
     target = check_target_column(df, target)
+    repeated = df.columns[df.columns.duplicated()].unique()
+    if len(repeated):
+        counts = ", ".join(f"{name!r} ({list(df.columns).count(name)} columns)"
+                           for name in repeated[:5])
+        raise InvalidInputError(
+            f"column names are repeated: {counts}{', ...' if len(repeated) > 5 else ''}; "
+            "give each column its own name (autometa.read_table names a file's repeated "
+            "headers a, a.1, ...)")
     twins = df.attrs.get(HEADER_TWINS) or {}
     if target in twins:
         raise InvalidInputError(
@@ -170,6 +178,9 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
                      + (" or infinite" if np.any(infinite) else ""))
         X, y = X.loc[~missing.to_numpy()], y.loc[~missing.to_numpy()]
     y = _typed_target(y, notes)
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        # declared labels no row holds are no class (they were counted in the meta-features)
+        y = y.cat.remove_unused_categories()
     notes += _look_alike_labels(y)
     notes += _target_with_stray_words(y)
     notes += _header_twin_notes(twins)
@@ -744,14 +755,45 @@ def _inferred_task(y: pd.Series, n_values: int, numeric: bool,
     except MetafeatureError as error:
         raise InvalidInputError(f"the target cannot be learned: {error}") from error
     else:
-        if not (task == "classification" and numeric and n_values > 2):
+        if task == "classification" and not numeric:
+            note = _quantity_as_text_note(y, n_values)
+            if note is None:
+                return task
+        elif not (task == "classification" and numeric and n_values > 2):
             return task
-        note = (f"the target's {n_values} whole-number values are taken as classes; pass "
-                "task='regression' (on the command line: --task regression) if they "
-                "measure a quantity (ratings, counts)")
+        else:
+            note = (f"the target's {n_values} whole-number values are taken as classes; "
+                    "pass task='regression' (on the command line: --task regression) if "
+                    "they measure a quantity (ratings, counts)")
     if notes is not None:
         notes.append(note)
     return task
+
+
+def _quantity_as_text_note(y: pd.Series, n_values: int) -> str | None:
+    """A note when a text target holds numbers that, as numbers, would be a quantity.
+
+    ``"151.0"``, ``"75.0"``, ... as text are class labels (classification), but the same
+    values as numbers are learned by regression (``"0"``/``"1"`` stay classes quietly).
+    """
+    from metafeatures import MetafeatureError, infer_task
+
+    if isinstance(y.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(y):
+        return None
+    numbers = pd.to_numeric(y.dropna().astype(str).str.strip(), errors="coerce")
+    if numbers.isna().any():
+        return None
+    try:
+        as_numbers = infer_task(numbers)
+    except MetafeatureError:  # ambiguous: whole numbers of an uncertain kind
+        as_numbers = "regression"
+    if as_numbers == "classification":
+        return None
+    shown = ", ".join(repr(value) for value in y.dropna().astype(str).unique()[:3])
+    return (f"the target holds numbers written as text ({shown}, ...), taken as "
+            f"{n_values} classes; if they measure a quantity, make the column numeric "
+            "(pd.to_numeric; read_table reads such a file column as numbers) to learn it "
+            "by regression")
 
 
 def _numbers_hint(y: pd.Series) -> str:

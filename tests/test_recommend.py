@@ -278,6 +278,32 @@ def test_few_whole_numbers_are_classes_with_a_note_naming_regression(kb):
     assert not any("whole-number" in note for note in binary.notes)  # 0/1 needs no note
 
 
+def test_numbers_as_text_are_classes_with_a_note_when_as_numbers_they_are_a_quantity(kb):
+    # diabetes progression as text ('151.0', ...): 200 classes among 300 rows, no word
+    df = _table(task="regression")
+    quantity = df.assign(target=np.round(df["target"].rank(pct=True) * 99).astype(str))
+    rec = recommend(quantity, "target", kb=kb, n_configs=2)
+    assert rec.task == "classification"
+    assert any("numbers written as text" in note and "pd.to_numeric" in note
+               for note in rec.notes)
+    binary = recommend(_table(n_classes=2).assign(target=lambda t: (t["target"] == t[
+        "target"].iloc[0]).astype(int).astype(str)), "target", kb=kb, n_configs=2)
+    assert not any("written as text" in note for note in binary.notes)  # '0'/'1': classes
+
+
+def test_declared_labels_no_row_holds_are_no_class(kb):
+    # a categorical target filtered to two labels kept a third declared one, counted as a
+    # target category by the meta-features: the same table ranked differently
+    df = _table(n_classes=2)
+    labels = pd.Series(np.where(df["target"] == df["target"].iloc[0], "benign", "malignant"),
+                       index=df.index)
+    plain = recommend(df.assign(target=labels.astype("category")), "target", kb=kb)
+    declared = recommend(df.assign(target=pd.Categorical(
+        labels, categories=["benign", "malignant", "unknown"])), "target", kb=kb)
+    pd.testing.assert_series_equal(plain.metafeatures, declared.metafeatures)
+    pd.testing.assert_frame_equal(plain.configs, declared.configs)
+
+
 def test_deterministic(kb):
     first = recommend(_table(seed=5), "target", kb=kb)
     second = recommend(_table(seed=5), "target", kb=kb)
@@ -481,6 +507,10 @@ def test_an_object_target_says_how_to_fit_the_pipelines_on_it(kb):
     (lambda: _table(), {"random_state": 2**32}, r"random_state must be an integer in \[0, 2"),
     (lambda: _table(), {"kb": 42}, "kb must be"),
     (lambda: _table()[["target"]], {}, "no feature column"),
+    (lambda: pd.concat([_table().iloc[:, :1], _table()], axis=1), {},
+     r"column names are repeated: '.*' \(2 columns\); give each column its own name"),
+    (lambda: pd.concat([_table(), _table()[["target"]]], axis=1), {},
+     "target 'target' names more than one column"),
     (lambda: _table()[["target"]].assign(x=np.nan, k=1.0), {},
      r"no feature column carries information \(missing \(NaN\) on every row: 'x'; "
      r"constant: 'k'\)"),
