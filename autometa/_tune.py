@@ -287,6 +287,27 @@ def _small_classes(y: pd.Series, cv: int) -> list[str]:
             f"{label_repr(label)} with {size}); some folds are scored without them"]
 
 
+def _defined_metric(y: pd.Series, cv: int, random_state: int, metric: str,
+                    requested: str | None, notes: list[str]) -> str:
+    """ROC AUC unless every validation fold holds a single class (then it is undefined).
+
+    On a few rows with as many folds (5 rows, ``cv=5``) every trial failed with "roc_auc
+    is undefined on every fold".  The default metric falls back to accuracy, with a note;
+    a requested ROC AUC is an error naming the remedies.
+    """
+    if metric != "roc_auc":
+        return metric
+    folds = cv_splits(y, "classification", cv, random_state)
+    if any(y.iloc[test].nunique() > 1 for _, test in folds):
+        return metric
+    reason = (f"every validation fold of the {cv} holds a single class ({len(y)} rows), "
+              "where roc_auc is undefined")
+    if requested is not None:
+        raise InvalidInputError(f"{reason}: use fewer folds (cv) or metric='accuracy'")
+    notes.append(f"{reason}: trials are scored by accuracy")
+    return "accuracy"
+
+
 def _fingerprint(X: pd.DataFrame, y: pd.Series) -> str:
     """A short hash of the table's content (resuming on another table is an error)."""
     digest = hashlib.sha256()
@@ -748,6 +769,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
                                 f"{cv}")
     if task == "classification":
         notes += _small_classes(y, cv)
+        metric = _defined_metric(y, cv, int(random_state), metric, requested_metric, notes)
     data = _CrossValidation(X, y, task, metric, cv, int(random_state),
                             None if fit_timeout is None else float(fit_timeout))
     fingerprint = _fingerprint(X, y)

@@ -515,6 +515,22 @@ def test_a_trial_running_at_the_timeout_is_stopped_and_queued_again(tmp_path):
     assert any("timeout" in note for note in result.notes)
 
 
+def test_folds_of_a_single_class_score_by_accuracy_unless_roc_auc_is_asked_for(table):
+    # 5 rows of 3 classes, cv=5: ROC AUC is undefined on every fold; every trial failed
+    X, y = make_table(60, 4, task="classification", seed=2, n_classes=3)
+    tiny = X.assign(target=y).groupby("target").head(2).head(5)
+    result = autometa.tune(tiny, "target", n_trials=2, cv=5, algorithms=CHEAP,
+                           warm_start=False, refit=False)
+    assert result.metric == "accuracy" and result.n_trials == 2
+    assert any("every validation fold of the 5 holds a single class" in note
+               for note in result.notes)
+    with pytest.raises(InvalidInputError, match="roc_auc is undefined: use fewer folds"):
+        autometa.tune(tiny, "target", n_trials=2, cv=5, metric="roc_auc",
+                      algorithms=CHEAP, warm_start=False)
+    assert autometa.tune(table, "target", n_trials=1, cv=3, algorithms=CHEAP,
+                         warm_start=False, refit=False).metric == "roc_auc"
+
+
 def test_bad_table_or_target_is_rejected(table):
     with pytest.raises(InvalidInputError, match="not a column"):
         autometa.tune(table, "nope")
