@@ -27,6 +27,7 @@ from autometa._validation import (
     check_table,
     check_task,
     label_repr,
+    lone_class,
 )
 from knowledge_base import METRICS, KnowledgeBase
 from knowledge_base.portfolio import ALGORITHMS, Configuration, build_pipeline
@@ -415,6 +416,8 @@ def recommend(df: pd.DataFrame, target: str, *, task: str | None = None,
                 f"metric={metric!r} differs from the metric the model was fitted for "
                 f"({model.metric_!r}); omit metric or refit the model")
         metric_name = model.metric_
+    if task == "classification" and (reason := lone_class(y)):
+        notes.append(f"{reason}; autometa tune refuses this table")
     mf, mf_notes = _extract(X, y, task=task, model=model, random_state=random_state)
     notes.extend(mf_notes)
     n_samples, n_features = len(y), X.shape[1]

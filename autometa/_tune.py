@@ -88,6 +88,7 @@ from autometa._validation import (
     check_task,
     check_tuning_table,
     label_repr,
+    lone_class,
 )
 from autometa._warm_start import (
     Recommender,
@@ -268,13 +269,9 @@ def _small_classes(y: pd.Series, cv: int) -> list[str]:
         With two classes, one of them a single row: the fold that tests it trains on the
         other class alone, and every model fails there.
     """
+    if reason := lone_class(y):
+        raise InvalidInputError(reason)
     counts = y.value_counts()
-    if len(counts) == 2 and counts.min() < 2:
-        raise InvalidInputError(
-            f"class {label_repr(counts.index[-1])} has a single row (the other, "
-            f"{label_repr(counts.index[0])}, {int(counts.iloc[0])}): the fold that tests "
-            "it would train on one class; cross-validation needs at least 2 rows of each "
-            "class (is that row a typo, or is the target another column?)")
     small = counts[counts < cv]
     if small.empty:
         return []

@@ -57,6 +57,7 @@ __all__ = [
     "check_target_name",
     "check_task",
     "check_tuning_table",
+    "lone_class",
 ]
 
 
@@ -232,6 +233,21 @@ def check_tuning_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, l
     if isinstance(y.dtype, pd.CategoricalDtype):
         y = _typed_target(y.astype(object), [])
     return X.reset_index(drop=True), y.reset_index(drop=True), notes
+
+
+def lone_class(y: pd.Series) -> str | None:
+    """Why a two-class target cannot be cross-validated: one class is a single row.
+
+    The fold that tests that row trains on the other class alone, and every model fails
+    there.  ``None`` for other targets.
+    """
+    counts = y.value_counts()
+    if len(counts) != 2 or counts.min() >= 2:
+        return None
+    return (f"class {label_repr(counts.index[-1])} has a single row (the other, "
+            f"{label_repr(counts.index[0])}, {int(counts.iloc[0])}): the fold that tests it "
+            "would train on one class; cross-validation needs at least 2 rows of each class "
+            "(is that row a typo, or is the target another column?)")
 
 
 def label_repr(value: Any) -> str:

@@ -304,6 +304,17 @@ def test_declared_labels_no_row_holds_are_no_class(kb):
     pd.testing.assert_frame_equal(plain.configs, declared.configs)
 
 
+def test_a_class_of_a_single_row_of_two_is_noted(kb):
+    # tune refuses it (no fold can test it); recommend said nothing
+    df = _table(n_classes=2)
+    df["target"] = np.where(np.arange(len(df)) == 7, "rare", "common")
+    rec = recommend(df, "target", kb=kb, n_configs=2)
+    assert any(note.startswith("class 'rare' has a single row (the other, 'common', 299)")
+               and "autometa tune refuses" in note for note in rec.notes)
+    with pytest.raises(InvalidInputError, match="class 'rare' has a single row"):
+        autometa.tune(df, "target", n_trials=1, cv=3, algorithms=["linear"])
+
+
 def test_deterministic(kb):
     first = recommend(_table(seed=5), "target", kb=kb)
     second = recommend(_table(seed=5), "target", kb=kb)
