@@ -1133,10 +1133,13 @@ def _result(study: optuna.Study, data: _CrossValidation, *, refit: bool,
                if STOPPED_ATTR in t.user_attrs and t.number in queued]
     if stopped:
         resumable = not isinstance(study._storage, optuna.storages.InMemoryStorage)
-        notes = [*notes, f"trial {', '.join(map(str, stopped))} was stopped by the timeout "
-                 "before it finished (no result)" + (
-                     ": it is queued, and runs first when the study is resumed (the same "
-                     "storage and study name)" if resumable else "")]
+        one = len(stopped) == 1
+        which = f"trial {stopped[0]} was" if one else \
+            f"trials {', '.join(map(str, stopped))} were"
+        queued = "it is queued and runs" if one else "they are queued and run"
+        notes = [*notes, f"{which} stopped by the timeout before finishing (no result)" + (
+            f": {queued} first when the study is resumed (the same storage and study name)"
+            if resumable else "")]
     fold_scores = list(best.user_attrs.get("fold_scores", []))
     defined = sum(math.isfinite(score) for score in fold_scores)
     if defined < len(fold_scores):

@@ -512,7 +512,9 @@ def test_a_trial_running_at_the_timeout_is_stopped_and_queued_again(tmp_path):
     assert "error" not in stopped[0].user_attrs  # not a failure of the configuration
     waiting = [t for t in trials if t.state == TrialState.WAITING]
     assert [t.system_attrs["fixed_params"] for t in waiting] == [stopped[0].params]
-    assert any("timeout" in note for note in result.notes)
+    assert (f"trial {stopped[0].number} was stopped by the timeout before finishing (no "
+            "result): it is queued and runs first when the study is resumed (the same "
+            "storage and study name)") in result.notes
 
 
 def test_folds_of_a_single_class_score_by_accuracy_unless_roc_auc_is_asked_for(table):
