@@ -341,8 +341,12 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+#: Configurations :func:`recommend` returns unless told otherwise.
+DEFAULT_N_CONFIGS = 10
+
+
 def recommend(df: pd.DataFrame, target: str, *, task: str | None = None,
-              metric: str | None = None, n_configs: int = 10,
+              metric: str | None = None, n_configs: int = DEFAULT_N_CONFIGS,
               kb: KnowledgeBase | str | Path | None = None, model: MetaModel | None = None,
               random_state: int = 0) -> Recommendation:
     """Rank the portfolio's algorithms and configurations for a new table.

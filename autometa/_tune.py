@@ -43,9 +43,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import math
 import numbers
 import os
+import re
 import signal
 import socket
 import tempfile
@@ -400,6 +402,31 @@ class _DeadlineReached(Exception):
     """The study's ``timeout`` came during a trial: no result, the trial is queued again."""
 
 
+class _QuietDeadline(logging.Filter):
+    """Optuna's log of a trial the timeout stopped: one line, no traceback.
+
+    Optuna logs every caught exception as a failed trial, traceback included; a trial
+    stopped on purpose by ``tune``'s timeout is no failure to alarm anyone with.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stopped: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        message = record.getMessage()
+        number = re.match(r"Trial (\d+) failed", message)
+        if isinstance(error, _DeadlineReached) and number:
+            self._stopped.add(number.group(1))
+            record.msg, record.args = f"Trial {number.group(1)}: {error}.", ()
+            record.exc_info = record.exc_text = None
+            return True
+        # Optuna's second line on the same trial ("failed with value None")
+        return not (number and number.group(1) in self._stopped
+                    and "failed with value" in message)
+
+
 #: User attribute of a trial stopped by the study's ``timeout``.
 STOPPED_ATTR = "stopped"
 _DEADLINE_MESSAGE = ("the timeout came before this trial finished (no result); it is "
@@ -580,18 +607,25 @@ def _make_sampler(sampler: str | BaseSampler, *, seed: int, prior: Callable[[], 
                             f"got {sampler!r}")
 
 
-def _check_sampler_fits(sampler: Any, *, task: str, algorithms: list[str]) -> None:
-    """Refuse a MetaLearnedSampler built for another task or other algorithms.
+def _check_sampler_fits(sampler: Any, *, task: str, algorithms: list[str],
+                        n_features: int) -> None:
+    """Refuse a MetaLearnedSampler built for another task, table width or algorithms.
 
     Its proposals would name algorithms the study's objective does not offer (Optuna's
-    "CategoricalDistribution does not support dynamic value space"), or score a regression
-    with a classification prior.
+    "CategoricalDistribution does not support dynamic value space"), score a regression
+    with a classification prior, or seed the study with another table's prior (as a
+    ``recommendation`` of another table would; that is refused too).
     """
     if not isinstance(sampler, MetaLearnedSampler):
         return
     if sampler.task != task:
         raise InvalidInputError(f"the sampler was built for {sampler.task}; this table's task "
                                 f"is {task}")
+    built_for = sampler._n_features
+    if built_for is not None and built_for != n_features:
+        raise InvalidInputError(
+            f"the sampler was built for a table with {built_for} feature columns, this one "
+            f"has {n_features}: build it from this table's recommendation")
     if list(sampler.algorithms) != list(algorithms):
         raise InvalidInputError(
             f"the sampler proposes {list(sampler.algorithms)} but the study tunes "
@@ -629,8 +663,10 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
         Name of the target column.
     n_trials : int or None, default=50
         Evaluated trials the study should have in the end (an existing study counts
-        what it already has: a resumed study only runs the rest).  ``None``: no limit,
-        run until ``timeout`` (as in :meth:`optuna.study.Study.optimize`).
+        what it already has: a resumed study only runs the rest); with ``n_jobs > 1``, up
+        to ``n_jobs - 1`` more (trials still running when the count is reached finish, as
+        with Optuna's ``MaxTrialsCallback``).  ``None``: no limit, run until ``timeout``
+        (as in :meth:`optuna.study.Study.optimize`).
     timeout : float, optional
         Seconds to tune: no trial starts after them (as in
         :meth:`optuna.study.Study.optimize`), and, once a trial has completed, a trial
@@ -760,7 +796,7 @@ def tune(df: pd.DataFrame, target: str, *, n_trials: int | None = DEFAULT_N_TRIA
     # accuracy on past datasets without it), not roc_auc alone
     requested_metric, metric = metric, resolve_metric(task, metric)[0]
     names = resolve_algorithms(algorithms, task)
-    _check_sampler_fits(sampler, task=task, algorithms=names)
+    _check_sampler_fits(sampler, task=task, algorithms=names, n_features=X.shape[1])
     if len(X) < cv:
         raise InvalidInputError(f"df has {len(X)} rows with a target; cv={cv} needs at least "
                                 f"{cv}")
@@ -959,14 +995,19 @@ class _Run:
                                 prior=lambda: self.prior_factory(seed))
         study.sampler = sampler
         deadline = None if self.timeout is None else time.time() + self.timeout
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*fixed parameter.*")
-            study.optimize(_Objective(self.data, self.algorithms, deadline),
-                           n_trials=remaining, timeout=self.timeout,
-                           catch=(_ModelError, _DeadlineReached),
-                           callbacks=[*([] if self.n_trials is None else
-                                        [_StopWhenDone(self.n_trials)]), *callbacks],
-                           gc_after_trial=False)
+        optuna_log, quiet = logging.getLogger("optuna.study._optimize"), _QuietDeadline()
+        optuna_log.addFilter(quiet)
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*fixed parameter.*")
+                study.optimize(_Objective(self.data, self.algorithms, deadline),
+                               n_trials=remaining, timeout=self.timeout,
+                               catch=(_ModelError, _DeadlineReached),
+                               callbacks=[*([] if self.n_trials is None else
+                                            [_StopWhenDone(self.n_trials)]), *callbacks],
+                               gc_after_trial=False)
+        finally:
+            optuna_log.removeFilter(quiet)
 
 
 def _worker_main(run: _Run, storage: Any, study_name: str, remaining: int | None,

@@ -58,11 +58,15 @@ class Recommender:
 
     def get(self) -> Any:
         if self.recommendation is None:
-            from autometa._recommend import recommend
+            from autometa._recommend import DEFAULT_N_CONFIGS, recommend
 
+            # at least recommend's own default: its portfolio of n is chosen as a whole, so
+            # the first 5 of 10 are not always the 5 chosen for n=5 (nor in that order);
+            # the first n of the same list keep the order of `autometa recommend`
             self.recommendation = recommend(
                 self.df, self.target, task=self.task, metric=self.metric,
-                n_configs=max(self.n_configs, 1), kb=self.kb, random_state=self.random_state)
+                n_configs=max(self.n_configs, DEFAULT_N_CONFIGS), kb=self.kb,
+                random_state=self.random_state)
         return self.recommendation
 
     def configs(self, n: int, algorithms: Sequence[str] | None = None) -> pd.DataFrame:
@@ -268,8 +272,10 @@ def warm_start(study: optuna.Study, df: pd.DataFrame, target: str, *, n: int = 1
         One row per recommended configuration: ``rank``, ``algorithm``, ``config_id``,
         ``predicted_score``, ``status`` (``"enqueued"`` or ``"skipped"``), ``reason``,
         ``params`` (in the study's names), ``clipped`` and ``dropped`` (study parameters
-        whose value was outside the study's range and clipped into it, or left to the
-        sampler; a value merely snapped to a ``step`` is neither).
+        whose recommended value was outside the study's range and clipped into it, or
+        could not be used and is left to the sampler; a value merely snapped to a
+        ``step`` is neither).  Study parameters the portfolio has no counterpart of
+        (a forest's ``max_depth``) are always left to the sampler and not listed.
 
     Raises
     ------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import numpy as np
@@ -460,7 +461,11 @@ def test_a_sampler_for_other_algorithms_or_another_task_is_refused(table):
             (MetaLearnedSampler(None, task="classification", algorithms=["lightgbm"]),
              r"the sampler proposes \['lightgbm'\] but the study tunes \['linear', 'knn'\]"),
             (MetaLearnedSampler(None, task="regression", algorithms=CHEAP),
-             "built for regression; this table's task is classification")]:
+             "built for regression; this table's task is classification"),
+            # built from another table's recommendation (as recommendation= is refused)
+            (MetaLearnedSampler(None, task="classification", algorithms=CHEAP,
+                                n_features=13),
+             "built for a table with 13 feature columns, this one has 5")]:
         with pytest.raises(InvalidInputError, match=match):
             autometa.tune(table, "target", n_trials=2, cv=3, algorithms=CHEAP,
                           sampler=sampler)
@@ -499,11 +504,22 @@ def test_a_trial_running_at_the_timeout_is_stopped_and_queued_again(tmp_path):
     recommendation = fake_recommendation(("linear", {"C": 1.0, "class_weight": None}),
                                          ("mlp", slow))
     storage = str(tmp_path / "study.log")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("optuna").addHandler(handler)
     started = time.perf_counter()
-    result = autometa.tune(X.assign(target=y), "target", n_trials=5, timeout=4, cv=3,
-                           algorithms=["linear", "mlp"], recommendation=recommendation,
-                           storage=storage, study_name="s", refit=False)
+    try:
+        result = autometa.tune(X.assign(target=y), "target", n_trials=5, timeout=4, cv=3,
+                               algorithms=["linear", "mlp"], recommendation=recommendation,
+                               storage=storage, study_name="s", refit=False)
+    finally:
+        logging.getLogger("optuna").removeHandler(handler)
     assert time.perf_counter() - started < 15  # the perceptron alone takes minutes
+    # Optuna logged the stop as a failed trial with its traceback: now one plain line
+    stops = [r for r in records if "timeout came before" in r.getMessage()]
+    assert len(stops) == 1 and stops[0].exc_info is None
+    assert not any("failed" in r.getMessage() for r in records)
     trials = result.study.trials
     assert result.n_trials == 1 and result.configuration.algorithm == "linear"
     stopped = [t for t in trials if _tune.STOPPED_ATTR in t.user_attrs]

@@ -248,3 +248,20 @@ def test_errors_name_the_problem_and_the_fix(table):
     with pytest.raises(InvalidInputError, match="single-objective"):
         autometa.warm_start(optuna.create_study(directions=["minimize", "minimize"]),
                             table, "y", search_space=USER_SPACE, recommendation=LGBM)
+
+
+def test_the_first_configurations_do_not_depend_on_n():
+    # recommend(n_configs=n) chose among the random forests differently for n=5 and n=8,
+    # so the first trial to run changed with n; n <= 10 now takes the first n of one list
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    space = {"n_estimators": IntDistribution(10, 200),
+             "max_features": FloatDistribution(0.1, 1.0)}
+    first = {}
+    for n in (3, 8):
+        report = autometa.warm_start(optuna.create_study(direction="maximize"), frame,
+                                     "target", n=n, search_space=space,
+                                     algorithm="random_forest")
+        first[n] = list(report["config_id"])
+    assert len(first[8]) == 8 and first[8][:3] == first[3]
