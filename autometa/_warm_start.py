@@ -60,9 +60,10 @@ class Recommender:
         if self.recommendation is None:
             from autometa._recommend import DEFAULT_N_CONFIGS, recommend
 
-            # at least recommend's own default: its portfolio of n is chosen as a whole, so
-            # the first 5 of 10 are not always the 5 chosen for n=5 (nor in that order);
-            # the first n of the same list keep the order of `autometa recommend`
+            # at least recommend's own default list: configs() takes an algorithm's
+            # configurations from that list first (in its order), then from the other
+            # candidates (by predicted score); with the list as long as n, the first
+            # trial changed with n (breast cancer's random forests: n=5 vs n=8)
             self.recommendation = recommend(
                 self.df, self.target, task=self.task, metric=self.metric,
                 n_configs=max(self.n_configs, DEFAULT_N_CONFIGS), kb=self.kb,
