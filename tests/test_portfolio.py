@@ -213,6 +213,26 @@ def test_decimal_values_are_numbers_not_categories():
     np.testing.assert_allclose(cleaner.transform(X).iloc[:, 0], [1.5, 2.25, np.nan, 10.0])
 
 
+def test_categories_mostly_unseen_at_predict_time_are_warned_about():
+    # zip codes fitted as '001', '002' and read from a new file as 1, 2 became unknown
+    # categories, every one, without a word
+    from knowledge_base.portfolio import TableCleaner
+
+    rng = np.random.default_rng(0)
+    fitted = pd.DataFrame({"zip": rng.choice(["001", "002", "003"], 200),
+                           "id": [f"r{i}" for i in range(200)]})  # an identifier: not kept
+    cleaner = TableCleaner().fit(fitted)
+    new = pd.DataFrame({"zip": rng.choice([1, 2, 3], 50), "id": [f"q{i}" for i in range(50)]})
+    with pytest.warns(UserWarning, match=r"column 'zip': 100% of its 50 values were never "
+                                         r"seen at fit \('\d'.*fitted: '001', '002', '003'"):
+        cleaned = cleaner.transform(new)
+    assert cleaned.iloc[:, 0].isin(["1", "2", "3"]).all()  # still passed on, as unknown
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cleaner.transform(fitted.head(60))  # known values, a new identifier: no warning
+        cleaner.transform(new.head(10))  # too few values to tell
+
+
 def test_arrow_backed_tables_and_durations_become_numbers():
     # pd.read_parquet(..., dtype_backend="pyarrow") gives Arrow types; nanosecond timestamps
     # once overflowed Arrow's float division, and durations were used as text categories

@@ -27,6 +27,13 @@ MAX_ONE_HOT_LEVELS = 20
 MAX_ORDINAL_LEVELS = 64
 #: Numbers beyond float32's range are clipped to it (trees compute in float32).
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: A categorical column's fitted levels are kept (to tell new values at ``transform``) when
+#: it has at most this many, and at most one per two rows (not an identifier).
+MAX_KEPT_LEVELS = 1000
+#: ``transform`` warns when more than this share of a categorical column's values (of at
+#: least ``MIN_DRIFT_VALUES``) were never seen at ``fit``.
+UNSEEN_SHARE_WARNED = 0.5
+MIN_DRIFT_VALUES = 20
 
 
 #: Text read as booleans by a column fitted as booleans.
@@ -56,6 +63,9 @@ class TableCleaner(TransformerMixin, BaseEstimator):
     fitted table's dates were read with (its ``attrs``, see :data:`DATE_FORMATS`), else
     day first or month first as its values say, else month first with a warning.
 
+    A categorical column whose values were mostly never seen at ``fit`` (``'1'`` where the
+    fitted table wrote ``'001'``) is encoded as unknown categories, with a warning.
+
     A table fitted with unique column names is matched by name at ``transform``: its
     columns may come in another order, and columns it did not have (the target, an id)
     are ignored; a missing one is an error naming it.  Other input (arrays, duplicated
@@ -68,17 +78,23 @@ class TableCleaner(TransformerMixin, BaseEstimator):
         kinds: list[tuple[int, str, str]] = []
         read_with = frame.attrs.get(DATE_FORMATS) or {}
         formats: dict[int, str] = {}
+        levels: dict[int, frozenset[str]] = {}
         for position, (name, column) in enumerate(frame.items()):
             kind = _column_kind(column)
             values = _convert(column, kind)
-            if values.isna().all() or values.nunique(dropna=True) <= 1 and not values.isna().any():
+            distinct = values.nunique(dropna=True)
+            if values.isna().all() or distinct <= 1 and not values.isna().any():
                 continue
             kinds.append((position, _safe_name(position, name), kind))
             if kind == "datetime" and isinstance(read_with.get(name), str):
                 formats[position] = read_with[name]
+            if kind == "categorical" and distinct <= min(MAX_KEPT_LEVELS,
+                                                         values.notna().sum() / 2):
+                levels[position] = frozenset(values.dropna())
         self.n_features_in_ = frame.shape[1]
         self.columns_ = kinds
         self.date_formats_ = formats
+        self.levels_ = levels
         named = isinstance(X, pd.DataFrame) and frame.columns.is_unique
         self.input_names_ = list(frame.columns) if named else None
         if named and all(isinstance(name, str) for name in frame.columns):
@@ -100,8 +116,11 @@ class TableCleaner(TransformerMixin, BaseEstimator):
             )
         out: dict[str, np.ndarray | pd.Series] = {}
         formats = getattr(self, "date_formats_", {})  # {}: fitted before formats were kept
+        levels = getattr(self, "levels_", {})  # {}: fitted before levels were kept
         for position, safe, kind in self.columns_:
             values = _convert(frame.iloc[:, position], kind, formats.get(position))
+            if position in levels:
+                _warn_unseen(values, levels[position])
             # float columns as arrays (no index alignment); object columns stay Series,
             # since pandas would infer a string dtype from an object array
             out[safe] = values if kind == "categorical" else values.to_numpy()
@@ -260,6 +279,27 @@ def _warn_unread(column: pd.Series, converted: pd.Series, kind: str) -> None:
     warnings.warn(f"column {column.name!r} was fitted as {kind}, but {int(unread.sum())} of "
                   f"its cells do not read as {kind} ({examples}); they are treated as "
                   "missing", UserWarning, stacklevel=2)
+
+
+def _warn_unseen(values: pd.Series, fitted: frozenset[str]) -> None:
+    """Warn when most values of a categorical column were never seen at ``fit``.
+
+    They are encoded as unknown categories, as if missing: a column written differently in
+    a new file (``'1'`` for ``'001'``, other case or spelling) would otherwise change the
+    predictions without a word.
+    """
+    present = values.dropna()
+    if len(present) < MIN_DRIFT_VALUES:
+        return
+    unseen = ~present.isin(fitted)
+    if unseen.mean() <= UNSEEN_SHARE_WARNED:
+        return
+    new = ", ".join(repr(value) for value in pd.unique(present[unseen])[:3])
+    known = ", ".join(repr(value) for value in sorted(fitted)[:3])
+    warnings.warn(f"column {values.name!r}: {unseen.mean():.0%} of its {len(present)} values "
+                  f"were never seen at fit ({new}; fitted: {known}, ...); they are encoded as "
+                  "unknown categories: is the column written differently (e.g. '001' and "
+                  "'1', another case or spelling)?", UserWarning, stacklevel=3)
 
 
 def _category_text(value: object) -> str:
