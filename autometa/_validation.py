@@ -309,19 +309,35 @@ def _names_among_values(df: pd.DataFrame, twins: dict[str, list[str]],
     copies, ``a.1``, as the name itself).
     """
     original = {read: name for name, reads in twins.items() for read in reads}
-    names = [column for column in df.columns if isinstance(column, str)]
+    named = [(column, dtype) for column, dtype in zip(df.columns, df.dtypes, strict=True)
+             if isinstance(column, str)]
+    names = [column for column, _ in named]
     if len(names) < 2 or len(names) < df.shape[1] / 2:
         return []
-    found = []
-    for column in names:
-        name, values = original.get(column, column), df[column].head(rows)
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            number = pd.to_numeric(pd.Series([name]), errors="coerce").iloc[0]
-            hit = not pd.isna(number) and bool((values == number).any())
+    as_numbers = pd.to_numeric(pd.Series([original.get(c, c) for c in names], dtype=object),
+                               errors="coerce").to_numpy()
+    head = df.head(rows)
+    numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+               for _, dtype in named]
+    misses_allowed = len(names) - max(2, -(-len(names) // 2))
+    # a numeric column whose name is not a number cannot hold its name: wide tables of
+    # measurements named "g0", "g1", ... are settled without reading a value
+    if sum(is_numeric and np.isnan(number)
+           for is_numeric, number in zip(numeric, as_numbers, strict=True)) > misses_allowed:
+        return []
+    found, misses = [], 0
+    for column, is_numeric, number in zip(names, numeric, as_numbers, strict=True):
+        name, values = original.get(column, column), head[column]
+        if is_numeric:
+            hit = not np.isnan(number) and bool((values == number).any())
         else:
             hit = bool(values.dropna().astype(str).str.strip().eq(name).any())
         if hit:
             found.append(name)
+        else:
+            misses += 1
+            if misses > misses_allowed:
+                return []
     if len(found) < 2 or len(found) < len(names) / 2:
         return []
     shown = ", ".join(repr(name) for name in found)

@@ -9,9 +9,10 @@ shared between them:
    load the cached meta-model, recommend;
 3. **warm**: further calls in the same process (meta-model in memory).
 
-Warm calls are timed on the README's example CSV and on synthetic 10,000 x 50 tables
-(classification and regression, with categorical columns and missing values), split into
-meta-feature extraction and the rest.  The peer is ``flaml.default.suggest_config`` (FLAML's
+Warm calls are timed on the README's example CSV, on synthetic 10,000 x 50 tables
+(classification and regression, with categorical columns and missing values) and on a wide
+200 x 20,000 table (numeric, as from gene expression), split into meta-feature extraction
+and the rest.  The peer is ``flaml.default.suggest_config`` (FLAML's
 zero-shot suggestion, which also reads the table) on the same tables, in the same process.
 Import time is reported separately.  Wall-clock seconds; the median of ``--repeats`` calls.
 
@@ -62,6 +63,15 @@ def synthetic(task: str, n_rows: int = 10_000, n_columns: int = 50, seed: int = 
     return frame
 
 
+def wide(n_rows: int = 200, n_columns: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """A wide numeric table (columns ``g0, g1, ...``) with a binary target ``y``."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.normal(size=(n_rows, n_columns)),
+                         columns=[f"g{i}" for i in range(n_columns)])
+    frame["y"] = (frame["g0"] + frame["g1"] + rng.normal(size=n_rows) > 0).astype(int)
+    return frame
+
+
 def _median_time(fn, repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -86,7 +96,8 @@ def child(mode: str, repeats: int) -> dict:
         return result
     tables = {"example (569 x 31)": (example, "target"),
               "synthetic classification (10,000 x 50)": (synthetic("classification"), "y"),
-              "synthetic regression (10,000 x 50)": (synthetic("regression"), "y")}
+              "synthetic regression (10,000 x 50)": (synthetic("regression"), "y"),
+              "wide classification (200 x 20,000)": (wide(), "y")}
     rows = []
     for name, (frame, target) in tables.items():
         autometa.recommend(frame, target=target)  # the regression meta-model's first fit
