@@ -79,9 +79,16 @@ class TableCleaner(TransformerMixin, BaseEstimator):
         read_with = frame.attrs.get(DATE_FORMATS) or {}
         formats: dict[int, str] = {}
         levels: dict[int, frozenset[str]] = {}
-        for position, (name, column) in enumerate(frame.items()):
-            kind = _column_kind(column)
-            values = _convert(column, kind)
+        column_kinds = [_column_kind(frame, position, dtype)
+                        for position, dtype in enumerate(frame.dtypes)]
+        block, in_block = _numeric_block(frame, column_kinds)
+        kept = _varying_columns(block)
+        for position, (name, kind) in enumerate(zip(frame.columns, column_kinds, strict=True)):
+            if position in in_block:
+                if kept[in_block[position]]:
+                    kinds.append((position, _safe_name(position, name), kind))
+                continue
+            values = _convert(frame.iloc[:, position], kind)
             distinct = values.nunique(dropna=True)
             if values.isna().all() or distinct <= 1 and not values.isna().any():
                 continue
@@ -114,10 +121,17 @@ class TableCleaner(TransformerMixin, BaseEstimator):
                 f"X has {frame.shape[1]} columns, but the pipeline was fitted on "
                 f"{self.n_features_in_}."
             )
-        out: dict[str, np.ndarray | pd.Series] = {}
         formats = getattr(self, "date_formats_", {})  # {}: fitted before formats were kept
         levels = getattr(self, "levels_", {})  # {}: fitted before levels were kept
+        column_kinds = [None] * frame.shape[1]
+        for position, _, kind in self.columns_:
+            column_kinds[position] = kind
+        block, in_block = _numeric_block(frame, column_kinds)
+        out: dict[str, np.ndarray | pd.Series] = {}
         for position, safe, kind in self.columns_:
+            if position in in_block:
+                out[safe] = block[:, in_block[position]]
+                continue
             values = _convert(frame.iloc[:, position], kind, formats.get(position))
             if position in levels:
                 _warn_unseen(values, levels[position])
@@ -126,6 +140,9 @@ class TableCleaner(TransformerMixin, BaseEstimator):
             out[safe] = values if kind == "categorical" else values.to_numpy()
         if not out:
             out["c_constant"] = np.zeros(len(frame))
+        if len(in_block) == len(out):  # numbers only: one block, no column-by-column copy
+            return pd.DataFrame(block[:, [in_block[p] for p, _, _ in self.columns_]],
+                                index=frame.index, columns=list(out))
         return pd.DataFrame(out, index=frame.index)
 
     def _matched_by_name(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -156,8 +173,51 @@ def _as_frame(X: object) -> pd.DataFrame:
     return pd.DataFrame(np.asarray(X))
 
 
-def _column_kind(column: pd.Series) -> str:
-    dtype = column.dtype
+def _numeric_block(frame: pd.DataFrame, kinds: list[str | None]
+                   ) -> tuple[np.ndarray, dict[int, int]]:
+    """The columns of kind ``"numeric"`` that hold numbers, converted as one float block.
+
+    What :func:`_convert` does to each numeric column (``+/-inf`` missing, clipped to
+    float32's range), done once for all of them: a table of 20,000 measurements is cleaned
+    in a fraction of a second instead of column by column.  Returns the block and, for each
+    of its columns, the position of the column in ``frame`` -> its position in the block.
+    Numeric columns that arrive as text (a CSV read anew) are left to :func:`_convert`.
+    """
+    positions = [position for position, (kind, dtype) in enumerate(zip(kinds, frame.dtypes,
+                                                                        strict=True))
+                 if kind == "numeric" and _holds_numbers(dtype)]
+    block = frame.iloc[:, positions].to_numpy(dtype="float64", na_value=np.nan)
+    if not block.flags.writeable:  # a read-only view (copy-on-write)
+        block = block.copy()
+    block[np.isinf(block)] = np.nan
+    # scikit-learn's trees compute in float32 and reject anything beyond its range
+    np.clip(block, -FLOAT32_MAX, FLOAT32_MAX, out=block)
+    return block.reshape(len(frame), len(positions)), {
+        position: index for index, position in enumerate(positions)}
+
+
+def _varying_columns(block: np.ndarray) -> np.ndarray:
+    """Which columns of a float block are kept.
+
+    Not all missing, and not constant without a gap (a constant with gaps is a
+    missing-value indicator).
+    """
+    if block.shape[0] == 0:
+        return np.zeros(block.shape[1], dtype=bool)
+    missing = np.isnan(block)
+    filled = np.where(missing, block[np.argmax(~missing, axis=0), np.arange(block.shape[1])],
+                      block)  # gaps filled with the column's first number
+    constant = (filled == filled[0]).all(axis=0)
+    return ~missing.all(axis=0) & (missing.any(axis=0) | ~constant)
+
+
+def _holds_numbers(dtype: object) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype) \
+        and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _column_kind(frame: pd.DataFrame, position: int, dtype: object) -> str:
+    """The kind of ``frame``'s column at ``position``, whose dtype is ``dtype``."""
     if pd.api.types.is_bool_dtype(dtype):
         return "boolean"
     if pd.api.types.is_datetime64_any_dtype(dtype):
@@ -167,7 +227,7 @@ def _column_kind(column: pd.Series) -> str:
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return "numeric"
     if (pd.api.types.is_object_dtype(dtype)
-            and pd.api.types.infer_dtype(column, skipna=True) == "decimal"):
+            and pd.api.types.infer_dtype(frame.iloc[:, position], skipna=True) == "decimal"):
         return "numeric"  # decimal.Decimal values (SQL/Parquet decimal columns)
     return "categorical"
 
@@ -315,6 +375,25 @@ def _category_text(value: object) -> str:
     return str(value)
 
 
+class ColumnPositions:
+    """Positions of a table's columns of the given dtypes, as a ``ColumnTransformer`` column.
+
+    What :func:`sklearn.compose.make_column_selector` selects, as positions rather than
+    names: ``ColumnTransformer`` looks names up one by one in the list of columns, which
+    is quadratic in the columns (1.7 s per fit on 20,000 columns).
+    """
+
+    def __init__(self, dtype_include: object) -> None:
+        self.dtype_include = dtype_include
+
+    def __call__(self, X: pd.DataFrame) -> np.ndarray:
+        names = make_column_selector(dtype_include=self.dtype_include)(X)
+        return X.columns.get_indexer(names)
+
+    def __repr__(self) -> str:
+        return f"ColumnPositions(dtype_include={self.dtype_include!r})"
+
+
 def make_preprocessor(*, encoding: str, scale: bool, impute: bool) -> Pipeline:
     """Build the preprocessing pipeline of a candidate algorithm.
 
@@ -357,8 +436,8 @@ def make_preprocessor(*, encoding: str, scale: bool, impute: bool) -> Pipeline:
         raise ValueError(f"encoding must be 'onehot' or 'ordinal', got {encoding!r}")
     columns = ColumnTransformer(
         [
-            ("numeric", numeric, make_column_selector(dtype_include="number")),
-            ("categorical", categorical, make_column_selector(dtype_include=object)),
+            ("numeric", numeric, ColumnPositions(dtype_include="number")),
+            ("categorical", categorical, ColumnPositions(dtype_include=object)),
         ],
         verbose_feature_names_out=False,
     )
