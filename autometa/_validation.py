@@ -35,6 +35,9 @@ LEAK_PROBE_ROWS = 2000
 #: Target values up to which any one-to-one column counts as a copy of the target (above,
 #: or with fewer than two rows per value, only an exactly monotone numeric one).
 FEW_TARGET_VALUES = 50
+#: Rows each target value needs before a column is noted for giving the target by
+#: thresholds (with fewer, a column's extreme values separate a small class by chance).
+MIN_ROWS_PER_RUN = 10
 #: Target values looked at to tell whether a text target holds numbers.
 PROBE_LABELS = 1000
 #: Text targets with more distinct labels than this are not screened for look-alike labels.
@@ -187,8 +190,10 @@ def check_table(df: Any, target: Any) -> tuple[pd.DataFrame, pd.Series, list[str
     notes += _header_twin_notes(twins)
     notes += _value_like_names(df.columns) or _names_among_values(df, twins)
     notes += _uninformative_columns(X)
-    notes += row_numbers
-    notes += _target_copies(X, y)
+    notes += _row_number_note(row_numbers)
+    copies = _target_copies(X, y)
+    notes += _target_copy_note(copies)
+    notes += _target_by_thresholds(X, y, named={*row_numbers, *copies})
     notes += _disguised_text_columns(X)
     notes += _numbers_with_stray_words(X)
     notes += _distinct_text_columns(X)
@@ -450,8 +455,8 @@ def _without_blank_rows(X: pd.DataFrame, blank: np.ndarray) -> pd.DataFrame:
     return rows
 
 
-def _row_number_columns(X: pd.DataFrame) -> list[str]:
-    """A note on integer feature columns that number the rows (a saved index, an id).
+def _row_number_columns(X: pd.DataFrame) -> list[Any]:
+    """Integer feature columns that number the rows (a saved index, an id).
 
     Such a column is a distinct integer per row, either consecutive in some order (``0, 1,
     2, ...``, shuffled or not) or under pandas' name for a header-less column (``Unnamed:
@@ -469,6 +474,10 @@ def _row_number_columns(X: pd.DataFrame) -> list[str]:
         consecutive = int(column.max()) - int(column.min()) == len(column) - 1
         if (consecutive or unnamed) and column.is_unique:
             found.append(name)
+    return found
+
+
+def _row_number_note(found: list[Any]) -> list[str]:
     if not found:
         return []
     return [f"{len(found)} feature column(s) number the rows (a distinct whole number per "
@@ -478,8 +487,8 @@ def _row_number_columns(X: pd.DataFrame) -> list[str]:
             "order is information"]
 
 
-def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[str]:
-    """A note on feature columns that determine the target one-to-one (a leaked copy?).
+def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[Any]:
+    """Feature columns that determine the target one-to-one (a leaked copy?).
 
     A column is named when each of its values goes with one target value and the other
     way round (a copy of the labels, an encoding of them, the target in other units); with
@@ -506,12 +515,68 @@ def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[str]:
              if position not in ruled_out
              and y_head.one_to_one(X.iloc[:head, position])
              and y_all.one_to_one(X.iloc[:, position])]
+    return found
+
+
+def _target_copy_note(found: list[Any]) -> list[str]:
     if not found:
         return []
     return [f"{len(found)} feature column(s) determine the target one-to-one: "
             f"{_names(found)}; is the target (or an encoding of it) among the features? A "
             "model scores perfectly with it and cannot have it on new rows: drop it unless "
             "it will be known when predicting"]
+
+
+def _target_by_thresholds(X: pd.DataFrame, y: pd.Series, named: set[Any]) -> list[str]:
+    """A note on numeric feature columns whose value ranges give the target exactly.
+
+    Sorted by such a column, each target value (class) occupies one run of rows, and no
+    value of the column is shared by two targets: thresholds on it alone predict every
+    row (a card's monthly spending above 0 exactly when the application was accepted).
+    Checked for targets of at most :data:`FEW_TARGET_VALUES` values with at least
+    :data:`MIN_ROWS_PER_RUN` rows each (a lone row at a column's extreme would be
+    "separated" by chance), on columns with at least three values and no missing cell;
+    columns ``named`` by other notes (row numbers, copies) are left to those.
+    """
+    codes, uniques = pd.factorize(y)
+    if not 2 <= len(uniques) <= FEW_TARGET_VALUES \
+            or np.bincount(codes[codes >= 0]).min() < MIN_ROWS_PER_RUN:
+        return []
+    head = min(len(y), LEAK_PROBE_ROWS)
+    n_head = len(np.unique(codes[:head]))
+    found = []
+    for positions, block in _numeric_blocks(X, rows=head):  # screened on the first rows
+        candidates = [position for position, hit in zip(
+            positions, _runs_of_one_value(block, codes[:head], n_head), strict=True) if hit]
+        if candidates and head < len(y):
+            whole = X.iloc[:, candidates].to_numpy()
+            candidates = [position for position, hit in zip(
+                candidates, _runs_of_one_value(whole, codes, len(uniques)), strict=True)
+                if hit]
+        found += [X.columns[position] for position in candidates
+                  if X.columns[position] not in named
+                  and X.iloc[:, position].nunique() >= 3]
+    if not found:
+        return []
+    return [f"{len(found)} numeric feature column(s) give the target exactly by thresholds "
+            f"(sorted by one, each target value is a single run of rows): {_names(found)}; "
+            "a model scores perfectly with it: is it computed from the target, or recorded "
+            "after it? Drop it unless it will be known when predicting"]
+
+
+def _runs_of_one_value(block: np.ndarray, codes: np.ndarray, n_values: int) -> np.ndarray:
+    """Whether, sorted by each column of ``block``, each of ``n_values`` codes is one run.
+
+    Values shared by rows of two codes, and columns with a missing cell, do not qualify.
+    """
+    block = block.astype(float, copy=False)
+    order = np.argsort(block, axis=0, kind="stable")
+    values = np.take_along_axis(block, order, axis=0)
+    classes = codes[order]
+    changes = classes[1:] != classes[:-1]
+    ties = values[1:] == values[:-1]
+    return ((changes.sum(axis=0) == n_values - 1) & ~(changes & ties).any(axis=0)
+            & ~np.isnan(block).any(axis=0))
 
 
 class _Coded:

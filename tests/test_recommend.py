@@ -776,3 +776,36 @@ def test_a_target_named_in_another_unicode_form_is_found():
     frame = pd.DataFrame({"x": np.arange(30.0), decomposed: ["a", "b", "c"] * 10})
     X, y, _ = check_table(frame, "qualité")
     assert y.name == decomposed and list(X.columns) == ["x"]
+
+
+def test_a_column_whose_value_ranges_give_the_target_is_noted():
+    # a target binned from a feature (age groups from age) is not one-to-one with it, and
+    # a model scores perfectly with it all the same
+    from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+
+    from autometa._validation import check_table
+
+    def threshold_notes(frame, target="target"):
+        return [note for note in check_table(frame, target)[2] if "by thresholds" in note]
+
+    rng = np.random.default_rng(0)
+    age = rng.integers(18, 90, 300)
+    people = pd.DataFrame({"income": rng.normal(size=300), "age": age,
+                           "group": pd.cut(age, [0, 30, 60, 100],
+                                           labels=["young", "middle", "old"])})
+    [note] = threshold_notes(people, "group")
+    assert note.startswith("1 numeric feature column(s) give the target exactly by "
+                           "thresholds (sorted by one, each target value is a single run "
+                           "of rows): 'age'")
+    one_wrong = people.copy()
+    one_wrong.loc[int(np.argmax(age)), "group"] = "young"  # the oldest as young
+    gap = people.astype({"age": float})
+    gap.loc[0, "age"] = np.nan
+    coded = people.assign(code=people["group"].cat.codes * 10)  # a one-to-one copy instead
+    assert threshold_notes(one_wrong, "group") == threshold_notes(gap, "group") == []
+    assert threshold_notes(coded.drop(columns="age"), "group") == []
+    for load in (load_iris, load_wine, load_breast_cancer):  # strong features, no leak
+        assert threshold_notes(load(as_frame=True).frame) == []
+    # a class of a few rows at a column's extreme is separated by chance: not noted
+    rare = pd.DataFrame({"x": np.arange(40.0), "target": ["a"] * 37 + ["b"] * 3})
+    assert threshold_notes(rare) == []

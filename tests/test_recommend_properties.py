@@ -195,3 +195,23 @@ def test_text_with_a_different_value_on_every_row_is_noted_unless_it_reads_as_nu
              if "different value on every row" in note]
     expected = not repeat and kind in ("ids", "sentences", "category")
     assert len(notes) == expected and all("'name'" in note for note in notes)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(n_rows=st.integers(40, 400), n_bins=st.integers(2, 6), seed=st.integers(0, 2**16),
+       integers=st.booleans())
+def test_a_column_the_target_is_binned_from_is_always_noted_and_noise_never(
+        n_rows, n_bins, seed, integers):
+    from autometa._validation import check_table
+
+    rng = np.random.default_rng(seed)
+    source = rng.integers(0, 10 * n_rows, n_rows) if integers else rng.normal(size=n_rows)
+    edges = np.quantile(source, np.linspace(0, 1, n_bins + 1)[1:-1])
+    target = np.array([f"bin{b}" for b in np.searchsorted(edges, source, side="right")])
+    frame = pd.DataFrame({"noise": rng.normal(size=n_rows), "source": source,
+                          "target": target})
+    counts = pd.Series(target).value_counts()
+    notes = [note for note in check_table(frame, "target")[2] if "by thresholds" in note]
+    assert all("'noise'" not in note for note in notes)
+    if counts.min() >= 10 and len(counts) >= 2 and len(np.unique(source)) >= 3:
+        assert len(notes) == 1 and "'source'" in notes[0]
