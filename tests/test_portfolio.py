@@ -550,3 +550,30 @@ def test_cleaning_is_column_by_column_whatever_the_mix_of_kinds():
     # the numeric block also when a fitted column arrives as text (a CSV read anew)
     as_text = X.assign(f=X["f"].astype(str))
     np.testing.assert_allclose(cleaner.transform(as_text)["c0_f"], out["c0_f"], rtol=1e-12)
+
+
+def test_fit_transform_reads_each_column_once_and_gives_what_transform_gives():
+    # text columns are taken as they are and categoricals through their categories; other
+    # object columns cell by cell: all must read as they did cell by cell
+    from knowledge_base.portfolio import TableCleaner
+
+    n = 30
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({
+        "codes": pd.Categorical(rng.choice([1.0, np.inf, 2.5], n)),  # inf: missing
+        "ints": pd.Categorical(rng.choice([1, 2, 3], n)),
+        "bytes": rng.choice(np.array([b"a", b"b", None], dtype=object), n),
+        "mixed": np.array([True, 1, "1", 1.0, None, np.inf] * 5, dtype=object),
+        "arrow": pd.array(rng.choice(["x", "y", None], n), dtype="string[pyarrow]"),
+        "text": np.array(rng.choice(["x", "y", None], n), dtype=object),
+        "x": rng.normal(size=n),
+    })
+    X.loc[0, "ints"] = np.nan
+    cleaner = TableCleaner()
+    once = cleaner.fit_transform(X)
+    pd.testing.assert_frame_equal(once, cleaner.transform(X))
+    assert set(once["c0_codes"].dropna()) == {"1", "2.5"} and once["c0_codes"].isna().any()
+    assert pd.isna(once["c1_ints"].iloc[0]) and set(once["c1_ints"][1:]) <= {"1", "2", "3"}
+    assert set(once["c2_bytes"].dropna()) <= {"a", "b"}
+    assert once["c3_mixed"].tolist()[:6] == ["True", "1", "1", "1", np.nan, np.nan]
+    assert once["c4_arrow"].isna().sum() == X["arrow"].isna().sum()

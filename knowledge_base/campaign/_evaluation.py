@@ -259,8 +259,10 @@ def fit_and_score(config: Configuration, task_type: str, X: pd.DataFrame, y: pd.
             raise EvaluationTimeout(f"fit took {fit_time:.1f} s, over the time limit of "
                                     f"{time_limit_s:g} s")
         start = time.perf_counter()
-        y_pred = pipeline.predict(X_test)
-        proba = (aligned_proba(pipeline, X_test, classes)
+        # the test rows preprocessed once for both predictions (as pipeline.predict would)
+        model, Z_test = pipeline[-1], pipeline[:-1].transform(X_test)
+        y_pred = model.predict(Z_test)
+        proba = (aligned_proba(model, Z_test, classes)
                  if task_type == "classification" else None)
         predict_time = time.perf_counter() - start
     metrics = score_fold(task_type, y_test, y_pred, proba, classes)

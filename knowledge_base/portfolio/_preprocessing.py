@@ -74,11 +74,22 @@ class TableCleaner(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: object = None) -> TableCleaner:
         """Learn the column kinds of ``X``."""
+        self._fit(X)
+        return self
+
+    def fit_transform(self, X: pd.DataFrame, y: object = None) -> pd.DataFrame:
+        """Learn the column kinds of ``X`` and return it cleaned (each column read once)."""
+        return self._assemble(*self._fit(X))
+
+    def _fit(self, X: pd.DataFrame
+             ) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], dict[int, pd.Series]]:
+        """Fit; return the table, its numeric block and the other kept columns converted."""
         frame = _as_frame(X)
         kinds: list[tuple[int, str, str]] = []
         read_with = frame.attrs.get(DATE_FORMATS) or {}
         formats: dict[int, str] = {}
         levels: dict[int, frozenset[str]] = {}
+        converted: dict[int, pd.Series] = {}
         column_kinds = [_column_kind(frame, position, dtype)
                         for position, dtype in enumerate(frame.dtypes)]
         block, in_block = _numeric_block(frame, column_kinds)
@@ -89,15 +100,18 @@ class TableCleaner(TransformerMixin, BaseEstimator):
                     kinds.append((position, _safe_name(position, name), kind))
                 continue
             values = _convert(frame.iloc[:, position], kind)
-            distinct = values.nunique(dropna=True)
-            if values.isna().all() or distinct <= 1 and not values.isna().any():
+            cells = values.to_numpy()
+            missing = pd.isna(cells)
+            distinct = pd.unique(cells[~missing])
+            if missing.all() or len(distinct) <= 1 and not missing.any():
                 continue
             kinds.append((position, _safe_name(position, name), kind))
+            converted[position] = values
             if kind == "datetime" and isinstance(read_with.get(name), str):
                 formats[position] = read_with[name]
-            if kind == "categorical" and distinct <= min(MAX_KEPT_LEVELS,
-                                                         values.notna().sum() / 2):
-                levels[position] = frozenset(values.dropna())
+            if kind == "categorical" and len(distinct) <= min(MAX_KEPT_LEVELS,
+                                                              (~missing).sum() / 2):
+                levels[position] = frozenset(distinct)
         self.n_features_in_ = frame.shape[1]
         self.columns_ = kinds
         self.date_formats_ = formats
@@ -109,7 +123,7 @@ class TableCleaner(TransformerMixin, BaseEstimator):
             self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_  # refitted on an array
-        return self
+        return frame, block, in_block, converted
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Return the cleaned table (float and object columns only)."""
@@ -127,20 +141,32 @@ class TableCleaner(TransformerMixin, BaseEstimator):
         for position, _, kind in self.columns_:
             column_kinds[position] = kind
         block, in_block = _numeric_block(frame, column_kinds)
-        out: dict[str, np.ndarray | pd.Series] = {}
-        for position, safe, kind in self.columns_:
+        converted: dict[int, pd.Series] = {}
+        for position, _, kind in self.columns_:
             if position in in_block:
-                out[safe] = block[:, in_block[position]]
                 continue
             values = _convert(frame.iloc[:, position], kind, formats.get(position))
             if position in levels:
                 _warn_unseen(values, levels[position])
-            # float columns as arrays (no index alignment); object columns stay Series,
-            # since pandas would infer a string dtype from an object array
-            out[safe] = values if kind == "categorical" else values.to_numpy()
+            converted[position] = values
+        return self._assemble(frame, block, in_block, converted)
+
+    def _assemble(self, frame: pd.DataFrame, block: np.ndarray, in_block: dict[int, int],
+                  converted: dict[int, pd.Series]) -> pd.DataFrame:
+        """The cleaned table from the numeric block and the other columns converted."""
+        out: dict[str, np.ndarray | pd.Series] = {}
+        for position, safe, kind in self.columns_:
+            if position in in_block:
+                out[safe] = block[:, in_block[position]]
+            else:
+                # float columns as arrays (no index alignment); object columns stay Series,
+                # since pandas would infer a string dtype from an object array
+                values = converted[position]
+                out[safe] = values if kind == "categorical" else values.to_numpy()
         if not out:
             out["c_constant"] = np.zeros(len(frame))
-        if len(in_block) == len(out):  # numbers only: one block, no column-by-column copy
+        if self.columns_ and all(p in in_block for p, _, _ in self.columns_):
+            # numbers only: one block, no column-by-column copy
             return pd.DataFrame(block[:, [in_block[p] for p, _, _ in self.columns_]],
                                 index=frame.index, columns=list(out))
         return pd.DataFrame(out, index=frame.index)
@@ -274,13 +300,37 @@ def _convert(column: pd.Series, kind: str, date_format: str | None = None) -> pd
         seconds = durations.dt.total_seconds()
         return pd.Series(seconds.to_numpy(dtype="float64", na_value=np.nan),
                          index=column.index, name=column.name)
+    return pd.Series(_category_values(column), index=column.index, name=column.name,
+                     dtype=object)
+
+
+def _category_values(column: pd.Series) -> np.ndarray:
+    """A categorical column's values as text (object array), missing values as NaN.
+
+    Text columns are taken as they are and categorical ones through their categories:
+    only other columns (numbers, bytes, mixed types) are converted cell by cell, which
+    costs about a microsecond per cell (a second per million).
+    """
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        texts = _cell_texts(np.asarray(dtype.categories, dtype=object))
+        # code -1 (missing) takes the NaN appended last
+        return np.append(texts, np.nan).astype(object)[column.cat.codes.to_numpy()]
     values = column.to_numpy(dtype=object, copy=True)
+    if _holds_text(column):  # str values only: their text is themselves
+        values[pd.isna(values)] = np.nan
+        return values
+    return _cell_texts(values)
+
+
+def _cell_texts(values: np.ndarray) -> np.ndarray:
+    """Each value's :func:`_category_text` (in place); missing and +/-inf as NaN."""
     mask = pd.isna(values) | np.fromiter(  # +/-inf: missing, as in numeric columns
         (isinstance(value, float) and np.isinf(value) for value in values), dtype=bool,
         count=len(values))
     values[mask] = np.nan
     values[~mask] = [_category_text(value) for value in values[~mask]]
-    return pd.Series(values, index=column.index, name=column.name, dtype=object)
+    return values
 
 
 #: A date with its day and month as one or two digits, in either order (``05/02/2023``).
