@@ -100,7 +100,6 @@ def tune_command(
     console = Console(stderr=True)
     if trials is None and timeout is None:
         trials = DEFAULT_N_TRIALS
-    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are in the report
     try:
         # paths that cannot be written are found now, not after the tuning
         from autometa._plots import check_image_path, check_output_path
@@ -197,18 +196,24 @@ def _as_options(message: str) -> str:
 
 @contextlib.contextmanager
 def _quiet_models() -> Iterator[None]:
-    """Silence the models' warnings here and in worker processes.
+    """Silence the models' warnings and Optuna's logs here and in worker processes.
 
     Convergence, a feature constant in a fold...: they drown the progress bar, and what
-    they mean is in the scores.
+    they mean is in the scores (failed trials are in the report).  Optuna's verbosity is
+    the process's: it is given back after (a notebook or a test goes on running).
     """
+    import optuna
+
     before = os.environ.get("PYTHONWARNINGS")
     os.environ["PYTHONWARNINGS"] = "ignore"  # spawned workers read it at start
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
+        optuna.logging.set_verbosity(verbosity)
         if before is None:
             os.environ.pop("PYTHONWARNINGS", None)
         else:
