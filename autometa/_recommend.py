@@ -487,14 +487,18 @@ def _extract(X: pd.DataFrame, y: pd.Series, *, task: str, model: MetaModel,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", metafeatures.MetafeatureWarning)
         try:
-            parts = [metafeatures.extract(X, y, task=task, groups=["general"],
-                                          random_state=random_state)]
-            if sampled:
+            general = {"task": task, "random_state": random_state}
+            sampled_too = {**general, "time_budget": METAFEATURE_TIME_BUDGET}
+            if not sampled:
+                parts = [metafeatures.extract(X, y, groups=["general"], **general)]
+            elif len(y) <= METAFEATURE_ROWS:  # no sample: the table is prepared once
+                parts = [metafeatures.extract(X, y, groups=["general", *sampled],
+                                              **sampled_too)]
+            else:
                 X_rows, y_rows = _row_sample(X, y, METAFEATURE_ROWS, task=task,
                                              random_state=random_state)
-                parts.append(metafeatures.extract(X_rows, y_rows, task=task, groups=sampled,
-                                                  random_state=random_state,
-                                                  time_budget=METAFEATURE_TIME_BUDGET))
+                parts = [metafeatures.extract(X, y, groups=["general"], **general),
+                         metafeatures.extract(X_rows, y_rows, groups=sampled, **sampled_too)]
         except metafeatures.MetafeatureError as error:
             raise InvalidInputError(f"cannot describe the table: {error}") from error
     notes = [str(w.message) for w in caught
