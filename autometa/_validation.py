@@ -325,18 +325,27 @@ def _names_among_values(df: pd.DataFrame, twins: dict[str, list[str]],
     numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
                for _, dtype in named]
     misses_allowed = len(names) - max(2, -(-len(names) // 2))
-    # a numeric column whose name is not a number cannot hold its name: wide tables of
-    # measurements named "g0", "g1", ... are settled without reading a value
-    if sum(is_numeric and np.isnan(number)
-           for is_numeric, number in zip(numeric, as_numbers, strict=True)) > misses_allowed:
+    boolean = [pd.api.types.is_bool_dtype(dtype) for _, dtype in named]
+    # a numeric column whose name is not a number cannot hold its name, nor a boolean
+    # one (True/False) another name: wide tables of measurements named "g0", "g1", ...
+    # are settled without reading a value
+    cannot = [is_numeric and np.isnan(number)
+              or is_boolean and original.get(column, column) not in ("True", "False")
+              for column, is_numeric, is_boolean, number
+              in zip(names, numeric, boolean, as_numbers, strict=True)]
+    if sum(cannot) > misses_allowed:
         return []
     found, misses = [], 0
-    for column, is_numeric, number in zip(names, numeric, as_numbers, strict=True):
-        name, values = original.get(column, column), head[column]
-        if is_numeric:
+    for column, is_numeric, number, miss in zip(names, numeric, as_numbers, cannot,
+                                                strict=True):
+        name = original.get(column, column)
+        if miss:
+            hit = False
+        elif is_numeric:
+            values = head[column]
             hit = not np.isnan(number) and bool((values == number).any())
         else:
-            hit = bool(values.dropna().astype(str).str.strip().eq(name).any())
+            hit = bool(head[column].dropna().astype(str).str.strip().eq(name).any())
         if hit:
             found.append(name)
         else:
@@ -501,16 +510,18 @@ def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[Any]:
         return []
     head = min(len(y), LEAK_PROBE_ROWS)
     y_head, y_all = _Coded(y.iloc[:head]), _Coded(y)
-    # numbers first, in blocks: a copy has as many distinct values as the target, no gap
+    # numbers and booleans first, in blocks: a copy has as many distinct values as the
+    # target, no gap, and sorted by it each target value is one run of rows
     ruled_out = set()
-    for positions, block in _numeric_blocks(X, rows=head):
+    for positions, block in _numeric_blocks(X, rows=head, kinds="iufb"):
         ordered = np.sort(block, axis=0)
         n_distinct = 1 + (ordered[1:] != ordered[:-1]).sum(axis=0)
         gaps = np.isnan(ordered[-1]) if block.dtype.kind == "f" else np.zeros(len(positions),
                                                                               dtype=bool)
-        ruled_out.update(position for position, n, gap
-                         in zip(positions, n_distinct, gaps, strict=True)
-                         if gap or n != y_head.n_values)
+        runs = _runs_of_one_value(block, y_head.codes, y_head.n_values)
+        ruled_out.update(position for position, n, gap, run
+                         in zip(positions, n_distinct, gaps, runs, strict=True)
+                         if gap or n != y_head.n_values or not run)
     found = [X.columns[position] for position in range(X.shape[1])
              if position not in ruled_out
              and y_head.one_to_one(X.iloc[:head, position])
@@ -620,16 +631,18 @@ def _constant(column: pd.Series) -> bool:
         return False
 
 
-def _numeric_blocks(X: pd.DataFrame, rows: int | None = None
+def _numeric_blocks(X: pd.DataFrame, rows: int | None = None, kinds: str = "iuf"
                     ) -> Iterator[tuple[list[int], np.ndarray]]:
     """Plain NumPy numeric columns (int, unsigned, float) as 2-d arrays, a few at a time.
+
+    ``kinds`` are the NumPy dtype kinds taken (``"iufb"``: booleans too).
 
     Column by column, pandas costs ~50 us per column: 1 s on a 20,000-column table.  Each
     block holds columns of one dtype (ints stay exact), at most :data:`BLOCK_CELLS` cells.
     """
     groups: dict[np.dtype, list[int]] = {}
     for position, dtype in enumerate(X.dtypes):
-        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        if isinstance(dtype, np.dtype) and dtype.kind in kinds:
             groups.setdefault(dtype, []).append(position)
     n_rows = len(X) if rows is None else min(rows, len(X))
     width = max(1, BLOCK_CELLS // max(n_rows, 1))
@@ -643,7 +656,7 @@ def _uninformative_columns(X: pd.DataFrame) -> list[str]:
     """Notes on feature columns missing on every row or constant; raise if all are."""
     n_missing = X.isna().sum().to_numpy()
     numeric_constant: dict[int, bool] = {}
-    for positions, block in _numeric_blocks(X):
+    for positions, block in _numeric_blocks(X, kinds="iufb"):
         numeric_constant.update(zip(positions, block.min(axis=0) == block.max(axis=0),
                                     strict=True))
     empty, constant = [], []
