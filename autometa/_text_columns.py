@@ -126,13 +126,12 @@ def stray_words(frame: pd.DataFrame) -> dict[Hashable, pd.Series]:
     :data:`PROBE_VALUES` values numbers.
     """
     found: dict[Hashable, pd.Series] = {}
-    for position, dtype in enumerate(frame.dtypes):
-        if not is_text(dtype):
-            continue
+    positions = [position for position, dtype in enumerate(frame.dtypes) if is_text(dtype)]
+    for position in _mostly_numbers(frame, positions):
         column = frame.iloc[:, position].dropna()
         probe = column.head(PROBE_VALUES).astype(str)
         if probe.empty or probe.str.fullmatch(_PLAIN_NUMBER).mean() <= 0.5:
-            continue  # most text columns end here
+            continue
         text = pa.array(column.astype(str), type=pa.string())
         numeric = pc.match_substring_regex(text, f"^{_PLAIN_NUMBER}$").to_numpy(
             zero_copy_only=False)
@@ -140,6 +139,33 @@ def stray_words(frame: pd.DataFrame) -> dict[Hashable, pd.Series]:
         if 0 < len(words) <= STRAY_SHARE * len(column) and words.nunique() <= STRAY_VALUES:
             found[frame.columns[position]] = words.value_counts()
     return found
+
+
+def _mostly_numbers(frame: pd.DataFrame, positions: list[int]) -> list[int]:
+    """Of the columns at ``positions``, those whose probe may be mostly plain numbers.
+
+    A screen for :func:`stray_words`: columns whose probe (a column's first
+    :data:`PROBE_VALUES` values, gaps left out) is mostly values without a digit are left
+    out, for all columns at once on the table's first rows (a table of 5,000 text columns
+    took 2 s column by column).  Columns whose probe reaches beyond those rows are kept
+    for the caller to decide.
+    """
+    if not positions:
+        return []
+    cells = frame.iloc[:4 * PROBE_VALUES, positions].to_numpy(dtype=object)
+    present = ~pd.isna(cells)
+    taken = present & (np.cumsum(present, axis=0) <= PROBE_VALUES)
+    texts = pa.array([str(value) for value in cells.T[taken.T]], type=pa.string())
+    matched = np.zeros(cells.shape[::-1], dtype=bool)  # column-major, as the texts
+    # a value holding no digit of any script is no number (the caller then matches
+    # _PLAIN_NUMBER as Python does, whose \d and \s are wider than Arrow's)
+    matched[taken.T] = pc.match_substring_regex(texts, r"\p{N}").to_numpy(
+        zero_copy_only=False)
+    n_taken, n_matched = taken.sum(axis=0), matched.sum(axis=1)
+    beyond = (n_taken < PROBE_VALUES) & (len(frame) > cells.shape[0])
+    return [position for position, n, hits, more
+            in zip(positions, n_taken, n_matched, beyond, strict=True)
+            if more or (n > 0 and hits / n > 0.5)]
 
 
 def numbers_and_dates(frame: pd.DataFrame, *, decimal: str = ".") -> pd.DataFrame:

@@ -231,3 +231,28 @@ def test_accounting_negatives_and_currency_codes_are_amounts(tmp_path):
     # two currencies are two units: left as text
     mixed = _read(tmp_path, "a,y\nEUR 5,x\nUSD 3,y\n")
     assert _is_text(mixed["a"])
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(columns=st.lists(st.lists(st.one_of(
+    st.none(), st.sampled_from(["1", " 2.5 ", "-3e2", "\xa04\xa0", "٣", "unknown", "Total",
+                                "a1", "x", ".5"])), min_size=0, max_size=500),
+    min_size=1, max_size=4))
+def test_the_stray_words_screen_keeps_every_column_the_full_probe_finds(columns):
+    # the probe is screened for all columns at once (no digit, no number): the screen
+    # must never drop a column the column-by-column probe would find
+    from unittest import mock
+
+    from autometa import _text_columns
+
+    n = max(len(column) for column in columns)
+    frame = pd.DataFrame({f"c{i}": pd.Series(column + [None] * (n - len(column)),
+                                             dtype=object)
+                          for i, column in enumerate(columns)})
+    screened = _text_columns.stray_words(frame)
+    with mock.patch.object(_text_columns, "_mostly_numbers",
+                           lambda frame, positions: positions):
+        full = _text_columns.stray_words(frame)
+    assert screened.keys() == full.keys()
+    for name in full:
+        pd.testing.assert_series_equal(screened[name], full[name])
