@@ -94,13 +94,13 @@ def _text_columns_matching(frame: pd.DataFrame, pattern: str | re.Pattern[str]
     every cell of a large table costs more than reading it); the caller's parser then
     checks every value and leaves the column as text if one does not parse.
     """
-    for position, dtype in enumerate(frame.dtypes):
-        if not is_text(dtype):
-            continue
-        column = frame.iloc[:, position]
-        first = column.iat[0] if len(column) else None
+    positions = [position for position, dtype in enumerate(frame.dtypes) if is_text(dtype)]
+    # the first row read once: taking each column out of a wide table costs more
+    firsts = frame.iloc[0, positions].tolist() if len(frame) else [None] * len(positions)
+    for position, first in zip(positions, firsts, strict=True):
         if isinstance(first, str) and not re.fullmatch(pattern, first.strip()):
             continue  # most text columns end here, at a fraction of the probe's cost
+        column = frame.iloc[:, position]
         probe = column.head(4 * PROBE_VALUES).dropna()
         if len(probe) < PROBE_VALUES:
             probe = column.dropna()
