@@ -514,14 +514,10 @@ def _target_copies(X: pd.DataFrame, y: pd.Series) -> list[Any]:
     # target, no gap, and sorted by it each target value is one run of rows
     ruled_out = set()
     for positions, block in _numeric_blocks(X, rows=head, kinds="iufb"):
-        ordered = np.sort(block, axis=0)
-        n_distinct = 1 + (ordered[1:] != ordered[:-1]).sum(axis=0)
-        gaps = np.isnan(ordered[-1]) if block.dtype.kind == "f" else np.zeros(len(positions),
-                                                                              dtype=bool)
-        runs = _runs_of_one_value(block, y_head.codes, y_head.n_values)
-        ruled_out.update(position for position, n, gap, run
-                         in zip(positions, n_distinct, gaps, runs, strict=True)
-                         if gap or n != y_head.n_values or not run)
+        runs, n_distinct = _runs_of_one_value(block, y_head.codes, y_head.n_values)
+        ruled_out.update(position for position, run, n
+                         in zip(positions, runs, n_distinct, strict=True)
+                         if not run or n != y_head.n_values)
     found = [X.columns[position] for position in range(X.shape[1])
              if position not in ruled_out
              and y_head.one_to_one(X.iloc[:head, position])
@@ -557,16 +553,16 @@ def _target_by_thresholds(X: pd.DataFrame, y: pd.Series, named: set[Any]) -> lis
     n_head = len(np.unique(codes[:head]))
     found = []
     for positions, block in _numeric_blocks(X, rows=head):  # screened on the first rows
-        candidates = [position for position, hit in zip(
-            positions, _runs_of_one_value(block, codes[:head], n_head), strict=True) if hit]
+        runs, n_distinct = _runs_of_one_value(block, codes[:head], n_head)
+        candidates = [(position, n) for position, run, n
+                      in zip(positions, runs, n_distinct, strict=True) if run]
         if candidates and head < len(y):
-            whole = X.iloc[:, candidates].to_numpy()
-            candidates = [position for position, hit in zip(
-                candidates, _runs_of_one_value(whole, codes, len(uniques)), strict=True)
-                if hit]
-        found += [X.columns[position] for position in candidates
-                  if X.columns[position] not in named
-                  and X.iloc[:, position].nunique() >= 3]
+            whole = X.iloc[:, [position for position, _ in candidates]].to_numpy()
+            runs, n_distinct = _runs_of_one_value(whole, codes, len(uniques))
+            candidates = [(position, n) for (position, _), run, n
+                          in zip(candidates, runs, n_distinct, strict=True) if run]
+        found += [X.columns[position] for position, n in candidates
+                  if n >= 3 and X.columns[position] not in named]
     if not found:
         return []
     return [f"{len(found)} numeric feature column(s) give the target exactly by thresholds "
@@ -575,10 +571,12 @@ def _target_by_thresholds(X: pd.DataFrame, y: pd.Series, named: set[Any]) -> lis
             "after it? Drop it unless it will be known when predicting"]
 
 
-def _runs_of_one_value(block: np.ndarray, codes: np.ndarray, n_values: int) -> np.ndarray:
+def _runs_of_one_value(block: np.ndarray, codes: np.ndarray, n_values: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Whether, sorted by each column of ``block``, each of ``n_values`` codes is one run.
 
     Values shared by rows of two codes, and columns with a missing cell, do not qualify.
+    Also returns each column's number of distinct values.
     """
     block = block.astype(float, copy=False)
     order = np.argsort(block, axis=0, kind="stable")
@@ -586,8 +584,9 @@ def _runs_of_one_value(block: np.ndarray, codes: np.ndarray, n_values: int) -> n
     classes = codes[order]
     changes = classes[1:] != classes[:-1]
     ties = values[1:] == values[:-1]
-    return ((changes.sum(axis=0) == n_values - 1) & ~(changes & ties).any(axis=0)
+    runs = ((changes.sum(axis=0) == n_values - 1) & ~(changes & ties).any(axis=0)
             & ~np.isnan(block).any(axis=0))
+    return runs, 1 + (~ties).sum(axis=0)
 
 
 class _Coded:
