@@ -203,23 +203,33 @@ def _numeric_block(frame: pd.DataFrame, kinds: list[str | None]
                    ) -> tuple[np.ndarray, dict[int, int]]:
     """The columns of kind ``"numeric"`` that hold numbers, converted as one float block.
 
-    What :func:`_convert` does to each numeric column (``+/-inf`` missing, clipped to
-    float32's range), done once for all of them: a table of 20,000 measurements is cleaned
-    in a fraction of a second instead of column by column.  Returns the block and, for each
-    of its columns, the position of the column in ``frame`` -> its position in the block.
+    :func:`_finite_float32`, as :func:`_convert` applies it to a numeric column, done once
+    for all of them: a table of 20,000 measurements is cleaned in a fraction of a second
+    instead of column by column (``iloc`` with a list of positions copies the columns).
+    Returns the block and, for each of its columns, the position of the column in
+    ``frame`` -> its position in the block.
     Numeric columns that arrive as text (a CSV read anew) are left to :func:`_convert`.
     """
     positions = [position for position, (kind, dtype) in enumerate(zip(kinds, frame.dtypes,
                                                                         strict=True))
                  if kind == "numeric" and _holds_numbers(dtype)]
-    block = frame.iloc[:, positions].to_numpy(dtype="float64", na_value=np.nan)
-    if not block.flags.writeable:  # a read-only view (copy-on-write)
-        block = block.copy()
-    block[np.isinf(block)] = np.nan
-    # scikit-learn's trees compute in float32 and reject anything beyond its range
-    np.clip(block, -FLOAT32_MAX, FLOAT32_MAX, out=block)
+    block = _finite_float32(frame.iloc[:, positions].to_numpy(dtype="float64",
+                                                              na_value=np.nan))
     return block.reshape(len(frame), len(positions)), {
         position: index for index, position in enumerate(positions)}
+
+
+def _finite_float32(values: np.ndarray) -> np.ndarray:
+    """Numbers as the models take them: ``+/-inf`` missing, the rest within float32's range.
+
+    In place where ``values`` may be written to (else on a copy): pass an array of one's
+    own, never a view of the user's table.
+    """
+    if not values.flags.writeable:  # a read-only view (copy-on-write)
+        values = values.copy()
+    values[np.isinf(values)] = np.nan
+    # scikit-learn's trees compute in float32 and reject anything beyond its range
+    return np.clip(values, -FLOAT32_MAX, FLOAT32_MAX, out=values)
 
 
 def _varying_columns(block: np.ndarray) -> np.ndarray:
@@ -272,10 +282,7 @@ def _convert(column: pd.Series, kind: str, date_format: str | None = None) -> pd
             numbers = pd.to_numeric(column, errors="coerce")
             _warn_unread(column, numbers, "numbers")
             column = numbers
-        values = column.to_numpy(dtype="float64", na_value=np.nan)
-        values = np.where(np.isinf(values), np.nan, values)
-        # scikit-learn's trees compute in float32 and reject anything beyond its range
-        values = np.clip(values, -FLOAT32_MAX, FLOAT32_MAX)
+        values = _finite_float32(column.to_numpy(dtype="float64", na_value=np.nan, copy=True))
         return pd.Series(values, index=column.index, name=column.name)
     if kind == "boolean":
         if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
