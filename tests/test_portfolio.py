@@ -577,3 +577,20 @@ def test_fit_transform_reads_each_column_once_and_gives_what_transform_gives():
     assert set(once["c2_bytes"].dropna()) <= {"a", "b"}
     assert once["c3_mixed"].tolist()[:6] == ["True", "1", "1", "1", np.nan, np.nan]
     assert once["c4_arrow"].isna().sum() == X["arrow"].isna().sum()
+
+
+def test_cleaning_leaves_the_users_table_as_it_was():
+    # infinities become missing and huge numbers are clipped in place, on arrays of the
+    # cleaner's own: never in a view of the table it was given
+    from knowledge_base.portfolio import TableCleaner
+
+    X = pd.DataFrame({"a": [1.0, np.inf, 3e300, 4.0], "b": [1, 2, 3, 4],
+                      "c": ["x", "y", "x", "y"]})
+    as_text = X.astype({"a": str})
+    before, text_before = X.copy(), as_text.copy()
+    cleaner = TableCleaner()
+    cleaner.fit_transform(X)
+    cleaner.transform(X)
+    cleaner.transform(as_text)
+    pd.testing.assert_frame_equal(X, before)
+    pd.testing.assert_frame_equal(as_text, text_before)
