@@ -94,7 +94,7 @@ def _text_columns_matching(frame: pd.DataFrame, pattern: str | re.Pattern[str]
     every cell of a large table costs more than reading it); the caller's parser then
     checks every value and leaves the column as text if one does not parse.
     """
-    positions = [position for position, dtype in enumerate(frame.dtypes) if is_text(dtype)]
+    positions = _text_positions(frame)
     # the first row read once: taking each column out of a wide table costs more
     firsts = frame.iloc[0, positions].tolist() if len(frame) else [None] * len(positions)
     for position, first in zip(positions, firsts, strict=True):
@@ -107,6 +107,11 @@ def _text_columns_matching(frame: pd.DataFrame, pattern: str | re.Pattern[str]
         probe = probe.head(PROBE_VALUES).astype(str).str.strip()
         if not probe.empty and probe.str.fullmatch(pattern).all():
             yield frame.columns[position], column, column.dropna().astype(str).str.strip()
+
+
+def _text_positions(frame: pd.DataFrame) -> list[int]:
+    """Positions of the columns of ``frame`` that hold text (see :func:`is_text`)."""
+    return [position for position, dtype in enumerate(frame.dtypes) if is_text(dtype)]
 
 
 def is_text(dtype: object) -> bool:
@@ -126,7 +131,7 @@ def stray_words(frame: pd.DataFrame) -> dict[Hashable, pd.Series]:
     :data:`PROBE_VALUES` values numbers.
     """
     found: dict[Hashable, pd.Series] = {}
-    positions = [position for position, dtype in enumerate(frame.dtypes) if is_text(dtype)]
+    positions = _text_positions(frame)
     for position in _mostly_numbers(frame, positions):
         column = frame.iloc[:, position].dropna()
         probe = column.head(PROBE_VALUES).astype(str)
